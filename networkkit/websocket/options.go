@@ -1,0 +1,380 @@
+package websocket
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/samber/mo"
+)
+
+// Defaults of the options whose zero value means "the default".
+const (
+	DefaultPingInterval     = 30 * time.Second
+	DefaultPongTimeout      = 30 * time.Second
+	DefaultHandshakeTimeout = 30 * time.Second
+	DefaultCloseTimeout     = 5 * time.Second
+	DefaultMaxMessageSize   = 16 << 20
+	DefaultSendQueueSize    = 4096
+	// MaxURLLength is one more than the longest URL Connect accepts (the
+	// platform's limit since API 26).
+	MaxURLLength = 8196
+)
+
+// RequestOptions are the options of one connection (the platform's
+// WebSocketRequestOptions). A nil *RequestOptions means all defaults; the
+// zero value of each field is its default. Connect never modifies the
+// caller's struct and keeps no reference to it.
+type RequestOptions struct {
+	// Header holds extra HTTP header fields for the opening handshake. Names
+	// are sent as given. A name that is not an HTTP token, a value with a
+	// control character (CR, LF, NUL, ...), or a header the handshake owns
+	// (Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version,
+	// Sec-WebSocket-Extensions, Sec-WebSocket-Accept, Content-Length,
+	// Transfer-Encoding; Sec-WebSocket-Protocol belongs in Protocol) is
+	// refused with error 401. A "Host" entry replaces the Host header. If
+	// nil, no extra header is sent.
+	Header map[string]string
+
+	// CAPath is a PEM file, or a directory of PEM files, whose certificates
+	// replace the system roots for wss connections. If empty, the system
+	// roots are used. A path that cannot be read, or holds no certificate,
+	// is error 2302002.
+	CAPath string
+
+	// ClientCert is the client certificate presented to wss servers that ask
+	// for one. If nil, none is presented.
+	ClientCert *ClientCert
+
+	// SkipServerCertVerification turns off verification of the server's
+	// certificate chain and host name. Defaults to false: wss connections
+	// verify both (the platform skips the host name check; this package does
+	// not).
+	SkipServerCertVerification bool
+
+	// MinTLSVersion is the oldest TLS version accepted (the platform's
+	// minSupportTlsProtocol). If zero, Go's default minimum (TLS 1.2) applies.
+	MinTLSVersion TLSProtocol
+
+	// Proxy says how to reach the server. If nil, [SystemProxy].
+	Proxy ProxyConfiguration
+
+	// Protocol is the Sec-WebSocket-Protocol offered: one name, or a comma
+	// list of names, each an HTTP token (else error 401). A server that
+	// chooses a protocol that was not offered fails the handshake. If empty,
+	// no protocol is offered.
+	Protocol string
+
+	// PingInterval is how long the connection may go without a Pong before
+	// the client sends a Ping. If absent, [DefaultPingInterval]; Some(0)
+	// disables keep-alive. Negative is error 401.
+	PingInterval mo.Option[time.Duration]
+
+	// PongTimeout is how long the client waits for a Pong after a keep-alive
+	// Ping before it fails the connection (error event, then close 1006).
+	// Only a Pong confirms the link; data does not. If absent,
+	// [DefaultPongTimeout]; Some(0) sends pings but never fails the link.
+	// Negative is error 401.
+	PongTimeout mo.Option[time.Duration]
+
+	// HandshakeTimeout bounds the opening handshake (DNS, TCP, proxy, TLS
+	// and the HTTP upgrade). If zero, [DefaultHandshakeTimeout]. Negative is
+	// error 401.
+	HandshakeTimeout time.Duration
+
+	// CloseTimeout bounds the closing handshake: after Close, the client
+	// waits this long for the server's Close frame before it drops the link.
+	// If zero, [DefaultCloseTimeout]. Negative is error 401.
+	CloseTimeout time.Duration
+
+	// MaxMessageSize is the largest message, in bytes, the client accepts.
+	// A larger one makes the client close with 1009 and report the error
+	// event. If zero, [DefaultMaxMessageSize] (16 MiB). Negative is error 401.
+	MaxMessageSize int64
+
+	// SendQueueSize is how many messages may wait to be sent (before open,
+	// or while earlier ones are written). Send on a full queue completes with
+	// error 2302999 wrapping [ErrSendQueueFull]. If zero,
+	// [DefaultSendQueueSize]. Negative is error 401.
+	SendQueueSize int
+
+	// AllowedHosts, if not empty, lists the only hosts Connect may reach;
+	// any other host is error 2302998. Entries match the URL's host name
+	// case-insensitively; an entry "*.example.com" matches the subdomains of
+	// example.com. If empty, every host is allowed.
+	AllowedHosts []string
+}
+
+// ClientCert is a client certificate and its private key, both PEM files
+// (the platform's WebSocketClientCert).
+type ClientCert struct {
+	// CertPath is the certificate (chain) file.
+	CertPath string
+	// KeyPath is the private key file: RSA, ECDSA or Ed25519, in PKCS#1,
+	// SEC 1 or PKCS#8 form.
+	KeyPath string
+	// KeyPassword decrypts an encrypted key. If absent, the key must not be
+	// encrypted.
+	KeyPassword mo.Option[string]
+}
+
+// TLSProtocol is a TLS version (the platform's TlsProtocol). The zero value
+// means "Go's default".
+type TLSProtocol uint8
+
+// TLS versions for RequestOptions.MinTLSVersion.
+const (
+	TLSv10 TLSProtocol = iota + 1
+	TLSv11
+	TLSv12
+	TLSv13
+)
+
+// CloseOptions are the code and reason of a client-initiated close (the
+// platform's WebSocketCloseOptions). A nil *CloseOptions means code 1000 and
+// an empty reason.
+type CloseOptions struct {
+	// Code is the close code sent. Zero means 1000. Allowed: 1000–1003,
+	// 1007–1014 and 3000–4999 (RFC 6455 §7.4); anything else is error 401.
+	Code uint32
+	// Reason is the close reason sent: valid UTF-8 of at most 123 bytes,
+	// else error 401. Defaults to "".
+	Reason string
+}
+
+// Close codes the package uses itself.
+const (
+	CloseNormalClosure    = 1000
+	CloseProtocolError    = 1002
+	CloseNoStatusReceived = 1005
+	CloseAbnormalClosure  = 1006
+	CloseInvalidPayload   = 1007
+	CloseMessageTooBig    = 1009
+)
+
+// config is a validated connection request.
+type config struct {
+	url            *url.URL
+	header         http.Header
+	subprotocols   []string
+	opts           RequestOptions // a copy, with defaults filled in
+	pingInterval   time.Duration
+	pongTimeout    time.Duration
+	maxMessageSize int64
+}
+
+// parseURL checks the URL as the platform does, plus RFC 6455 §3.
+func parseURL(raw string) (*url.URL, error) {
+	if len(raw) >= MaxURLLength {
+		return nil, newError(ErrURL, nil, "url is %d bytes long; the limit is %d", len(raw), MaxURLLength-1)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, newError(ErrURL, err, "cannot parse url %q", raw)
+	}
+	switch u.Scheme { // url.Parse lower-cases the scheme
+	case "ws", "wss":
+	case "":
+		return nil, newError(ErrURL, nil, "url %q has no scheme; use ws:// or wss://", raw)
+	default:
+		return nil, newError(ErrURL, nil, "url scheme %q is not ws or wss", u.Scheme)
+	}
+	if u.Opaque != "" || u.Hostname() == "" {
+		return nil, newError(ErrURL, nil, "url %q has no host", raw)
+	}
+	if u.User != nil {
+		return nil, newError(ErrURL, nil, "url %q holds user information, which WebSocket URLs do not allow", u.Redacted())
+	}
+	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
+		return nil, newError(ErrURL, nil, "url %q has a fragment, which WebSocket URLs do not allow", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, newError(ErrURL, nil, "url port %q is not in 1–65535", p)
+		}
+	}
+	return u, nil
+}
+
+// handshakeOwned are the header names the opening handshake sets itself.
+var handshakeOwned = []string{
+	"upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+	"sec-websocket-extensions", "sec-websocket-accept", "content-length", "transfer-encoding",
+}
+
+// newConfig validates rawURL and o and fills in the defaults.
+func newConfig(rawURL string, o *RequestOptions) (*config, error) {
+	c := &config{}
+	if o != nil {
+		c.opts = *o
+	}
+	opts := &c.opts
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	u, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	c.url = u
+	if len(opts.AllowedHosts) > 0 && !hostAllowed(opts.AllowedHosts, u.Hostname()) {
+		return nil, newError(ErrDomainNotAllowed, nil, "host %q is not in the allow-list", u.Hostname())
+	}
+	c.header = make(http.Header, len(opts.Header))
+	for name, value := range opts.Header {
+		switch {
+		case strings.EqualFold(name, "host"):
+			name = "Host" // the key gorilla takes as the Host header
+		case strings.EqualFold(name, "user-agent"):
+			name = "User-Agent" // the key net/http writes instead of its own
+		}
+		c.header[name] = []string{value}
+	}
+	if opts.Protocol != "" {
+		for _, p := range strings.Split(opts.Protocol, ",") {
+			c.subprotocols = append(c.subprotocols, strings.TrimSpace(p))
+		}
+	}
+	c.pingInterval = opts.PingInterval.OrElse(DefaultPingInterval)
+	c.pongTimeout = opts.PongTimeout.OrElse(DefaultPongTimeout)
+	if opts.HandshakeTimeout == 0 {
+		opts.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if opts.CloseTimeout == 0 {
+		opts.CloseTimeout = DefaultCloseTimeout
+	}
+	c.maxMessageSize = opts.MaxMessageSize
+	if c.maxMessageSize == 0 {
+		c.maxMessageSize = DefaultMaxMessageSize
+	}
+	if opts.SendQueueSize == 0 {
+		opts.SendQueueSize = DefaultSendQueueSize
+	}
+	return c, nil
+}
+
+// validate checks every field that can be wrong without touching the file
+// system or the network.
+func (o *RequestOptions) validate() error {
+	for name, value := range o.Header {
+		if !isToken(name) {
+			return newError(ErrParameter, nil, "header name %q is not an HTTP token", name)
+		}
+		if i := strings.IndexFunc(value, isCTL); i >= 0 {
+			return newError(ErrParameter, nil, "header %q has control character %q in its value", name, value[i])
+		}
+		for _, owned := range handshakeOwned {
+			if strings.EqualFold(name, owned) {
+				return newError(ErrParameter, nil, "header %q is set by the handshake itself", name)
+			}
+		}
+		if strings.EqualFold(name, "sec-websocket-protocol") {
+			return newError(ErrParameter, nil, "header %q must be given as RequestOptions.Protocol", name)
+		}
+	}
+	if o.Protocol != "" {
+		for _, p := range strings.Split(o.Protocol, ",") {
+			if p = strings.TrimSpace(p); !isToken(p) {
+				return newError(ErrParameter, nil, "protocol %q is not a list of HTTP tokens", o.Protocol)
+			}
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"PingInterval", o.PingInterval.OrEmpty()}, {"PongTimeout", o.PongTimeout.OrEmpty()},
+		{"HandshakeTimeout", o.HandshakeTimeout}, {"CloseTimeout", o.CloseTimeout},
+	} {
+		if d.v < 0 {
+			return newError(ErrParameter, nil, "%s is negative (%v)", d.name, d.v)
+		}
+	}
+	if o.MaxMessageSize < 0 {
+		return newError(ErrParameter, nil, "MaxMessageSize is negative (%d)", o.MaxMessageSize)
+	}
+	if o.SendQueueSize < 0 {
+		return newError(ErrParameter, nil, "SendQueueSize is negative (%d)", o.SendQueueSize)
+	}
+	if o.MinTLSVersion > TLSv13 {
+		return newError(ErrParameter, nil, "MinTLSVersion %d is not a TLS version", o.MinTLSVersion)
+	}
+	if c := o.ClientCert; c != nil && (c.CertPath == "") != (c.KeyPath == "") {
+		return newError(ErrParameter, nil, "ClientCert needs both CertPath and KeyPath")
+	}
+	if p, ok := o.Proxy.(HTTPProxy); ok {
+		if p.Host == "" {
+			return newError(ErrParameter, nil, "HTTPProxy.Host is empty")
+		}
+		if strings.ContainsAny(p.Host, "/@ \t\r\n") {
+			return newError(ErrParameter, nil, "HTTPProxy.Host %q is not a host name or IP address", p.Host)
+		}
+	}
+	return nil
+}
+
+// validate checks a close request and returns its code and reason.
+func (o *CloseOptions) validate() (uint32, string, error) {
+	if o == nil {
+		return CloseNormalClosure, "", nil
+	}
+	code := o.Code
+	if code == 0 {
+		code = CloseNormalClosure
+	}
+	if !sendableCloseCode(code) {
+		return 0, "", newError(ErrParameter, nil, "close code %d cannot be sent (allowed: 1000–1003, 1007–1014, 3000–4999)", code)
+	}
+	if len(o.Reason) > 123 {
+		return 0, "", newError(ErrParameter, nil, "close reason is %d bytes; the limit is 123", len(o.Reason))
+	}
+	if !utf8.ValidString(o.Reason) {
+		return 0, "", newError(ErrParameter, nil, "close reason is not valid UTF-8")
+	}
+	return code, o.Reason, nil
+}
+
+// sendableCloseCode reports whether an endpoint may send code (RFC 6455
+// §7.4.1, with the IANA registrations up to 1014).
+func sendableCloseCode(code uint32) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
+}
+
+// hostAllowed matches host against an allow-list.
+func hostAllowed(list []string, host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, e := range list {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == host || (strings.HasPrefix(e, "*.") && strings.HasSuffix(host, e[1:])) {
+			return true
+		}
+	}
+	return false
+}
+
+// isToken reports whether s is a non-empty HTTP token (RFC 9110 §5.6.2).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// isCTL reports whether r is a control character not allowed in a header
+// value (every C0 control but horizontal tab, and DEL).
+func isCTL(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }

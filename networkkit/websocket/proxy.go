@@ -1,0 +1,263 @@
+package websocket
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/samber/mo"
+	"golang.org/x/net/http/httpproxy"
+)
+
+// ProxyConfiguration says how Connect reaches the server. It is one of:
+//
+//	SystemProxy  the proxy of the environment (the default; a nil
+//	             ProxyConfiguration means SystemProxy)
+//	NoProxy      connect directly
+//	HTTPProxy    tunnel through the given HTTP proxy with CONNECT
+type ProxyConfiguration interface {
+	isProxyConfiguration()
+}
+
+// SystemProxy uses the proxy that the environment names, with the rules of
+// Go's net/http: HTTPS_PROXY (or https_proxy) for wss URLs, HTTP_PROXY (or
+// http_proxy) for ws URLs, and NO_PROXY (or no_proxy) for exceptions. The
+// environment is read at every Connect. As in net/http, requests to
+// "localhost" and to loopback addresses are never proxied from the
+// environment; use [HTTPProxy] to send them through a proxy. Proxy URLs with
+// the schemes http and https are supported (https: TLS to the proxy).
+type SystemProxy struct{}
+
+// NoProxy connects directly, whatever the environment says.
+type NoProxy struct{}
+
+// HTTPProxy tunnels every connection through an HTTP proxy with the CONNECT
+// method, for ws and wss alike (the platform's HttpProxy).
+type HTTPProxy struct {
+	// Host is the proxy's host name or IP address. It must not be empty.
+	Host string
+	// Port is the proxy's port. Defaults to 80.
+	Port uint16
+	// ExclusionList names hosts reached directly, not through the proxy.
+	// Matching is case-insensitive on the host name of the URL. An entry
+	// "*" alone matches every host; "*" elsewhere matches any run of
+	// characters ("*.example.com"); an entry that starts with "." matches
+	// the domain and its subdomains (".example.com", as in NO_PROXY); any
+	// other entry matches that host exactly.
+	ExclusionList []string
+	// Username, when present (even if empty), makes Connect send
+	// "Proxy-Authorization: Basic" with Username and Password. Credentials
+	// never appear in an error message.
+	Username mo.Option[string]
+	// Password goes with Username; it is not used without one.
+	Password string
+}
+
+func (SystemProxy) isProxyConfiguration() {}
+func (NoProxy) isProxyConfiguration()     {}
+func (HTTPProxy) isProxyConfiguration()   {}
+
+// proxyRoute is how one connection reaches the server.
+type proxyRoute struct {
+	addr     string // the proxy's host:port; "" means direct
+	useTLS   bool   // TLS to the proxy itself (https proxy URL)
+	username mo.Option[string]
+	password string
+}
+
+// resolveProxy returns how to reach target (a ws or wss URL) under p.
+func resolveProxy(p ProxyConfiguration, target *url.URL) (proxyRoute, error) {
+	switch p := p.(type) {
+	case nil, SystemProxy:
+		return systemRoute(target)
+	case NoProxy:
+		return proxyRoute{}, nil
+	case HTTPProxy:
+		if excluded(p.ExclusionList, target.Hostname()) {
+			return proxyRoute{}, nil
+		}
+		port := p.Port
+		if port == 0 {
+			port = 80
+		}
+		return proxyRoute{addr: net.JoinHostPort(p.Host, strconv.Itoa(int(port))),
+			username: p.Username, password: p.Password}, nil
+	default:
+		panic(fmt.Sprintf("websocket: unexpected ProxyConfiguration %T", p))
+	}
+}
+
+// systemRoute reads the proxy environment variables now (net/http reads them
+// once per process, which would hide later changes).
+func systemRoute(target *url.URL) (proxyRoute, error) {
+	u := *target
+	u.Scheme = "http"
+	if strings.EqualFold(target.Scheme, "wss") {
+		u.Scheme = "https"
+	}
+	pu, err := httpproxy.FromEnvironment().ProxyFunc()(&u)
+	if err != nil {
+		return proxyRoute{}, fmt.Errorf("invalid proxy in the environment: %w", redactURLError(err))
+	}
+	if pu == nil {
+		return proxyRoute{}, nil
+	}
+	r := proxyRoute{}
+	switch pu.Scheme {
+	case "http":
+	case "https":
+		r.useTLS = true
+	default:
+		return proxyRoute{}, fmt.Errorf("proxy scheme %q from the environment is not supported (use http or https)", pu.Scheme)
+	}
+	port := pu.Port()
+	if port == "" {
+		port = "80"
+		if r.useTLS {
+			port = "443"
+		}
+	}
+	r.addr = net.JoinHostPort(pu.Hostname(), port)
+	if pu.User != nil {
+		r.username = mo.Some(pu.User.Username())
+		r.password, _ = pu.User.Password()
+	}
+	return r, nil
+}
+
+// redactURLError removes a URL (which may hold credentials) from a parse
+// error.
+func redactURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// excluded reports whether host matches an entry of the exclusion list.
+func excluded(list []string, host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, e := range list {
+		e = strings.ToLower(strings.TrimSpace(e))
+		switch {
+		case e == "":
+		case e == "*":
+			return true
+		case strings.HasPrefix(e, ".") && !strings.Contains(e, "*"):
+			if host == e[1:] || strings.HasSuffix(host, e) {
+				return true
+			}
+		case strings.Contains(e, "*"):
+			// path.Match treats only '*', '?', '[' and '\\' specially; the
+			// entry's other characters match themselves. Host names hold no
+			// '/', so '*' spans any run of characters.
+			if ok, err := path.Match(escapeGlob(e), host); err == nil && ok {
+				return true
+			}
+		case e == host:
+			return true
+		}
+	}
+	return false
+}
+
+// escapeGlob escapes every glob metacharacter except '*'.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == '?' || r == '[' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// ProxyError reports that the proxy refused the CONNECT request. It names the
+// proxy and its answer, never the credentials.
+type ProxyError struct {
+	// Proxy is the proxy's host:port.
+	Proxy string
+	// StatusCode and Status are the proxy's answer, for example 407 and
+	// "407 Proxy Authentication Required".
+	StatusCode int
+	Status     string
+}
+
+// Error describes the refusal.
+func (e *ProxyError) Error() string {
+	return "websocket: proxy " + e.Proxy + " refused the tunnel: " + e.Status
+}
+
+// dialThroughProxy opens a CONNECT tunnel to target through the proxy of r.
+// Cancelling ctx aborts every step, also a proxy that never answers.
+func dialThroughProxy(ctx context.Context, d *net.Dialer, r proxyRoute, target string) (net.Conn, error) {
+	conn, err := d.DialContext(ctx, "tcp", r.addr)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	fail := func(err error) (net.Conn, error) {
+		stop()
+		conn.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	if r.useTLS {
+		host, _, _ := net.SplitHostPort(r.addr)
+		tc := tls.Client(conn, &tls.Config{ServerName: host})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fail(fmt.Errorf("tls handshake with proxy %s: %w", r.addr, err))
+		}
+		conn = tc
+	}
+	req := &http.Request{
+		Method: http.MethodConnect,
+		URL:    &url.URL{Opaque: target},
+		Host:   target,
+		Header: make(http.Header),
+	}
+	if user, ok := r.username.Get(); ok {
+		cred := base64.StdEncoding.EncodeToString([]byte(user + ":" + r.password))
+		req.Header.Set("Proxy-Authorization", "Basic "+cred)
+	}
+	if err := req.Write(conn); err != nil {
+		return fail(fmt.Errorf("sending CONNECT to proxy %s: %w", r.addr, err))
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		return fail(fmt.Errorf("reading the answer of proxy %s: %w", r.addr, err))
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fail(&ProxyError{Proxy: r.addr, StatusCode: resp.StatusCode, Status: resp.Status})
+	}
+	if !stop() {
+		conn.Close()
+		return nil, ctx.Err()
+	}
+	if br.Buffered() > 0 { // the server spoke before we did; keep its bytes
+		return &bufferedConn{Conn: conn, r: br}, nil
+	}
+	return conn, nil
+}
+
+// bufferedConn is a net.Conn whose first bytes are already in a reader.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
