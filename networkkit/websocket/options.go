@@ -155,6 +155,9 @@ const (
 	CloseMessageTooBig    = 1009
 )
 
+// maxCloseReason is the longest close reason that fits a control frame.
+const maxCloseReason = 123
+
 // config is a validated connection request.
 type config struct {
 	url            *url.URL
@@ -328,8 +331,8 @@ func (o *CloseOptions) validate() (uint32, string, error) {
 	if !sendableCloseCode(code) {
 		return 0, "", newError(ErrParameter, nil, "close code %d cannot be sent (allowed: 1000–1003, 1007–1014, 3000–4999)", code)
 	}
-	if len(o.Reason) > 123 {
-		return 0, "", newError(ErrParameter, nil, "close reason is %d bytes; the limit is 123", len(o.Reason))
+	if len(o.Reason) > maxCloseReason {
+		return 0, "", newError(ErrParameter, nil, "close reason is %d bytes; the limit is %d", len(o.Reason), maxCloseReason)
 	}
 	if !utf8.ValidString(o.Reason) {
 		return 0, "", newError(ErrParameter, nil, "close reason is not valid UTF-8")

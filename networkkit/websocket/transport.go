@@ -162,7 +162,11 @@ func classifyReadError(err error) readFailure {
 		return readFailure{kind: linkLost}
 	}
 	// Everything else from gorilla's reader is a protocol error, reported
-	// after gorilla sent a 1002 Close frame whose reason is the message.
-	return readFailure{kind: protocolFailure, code: CloseProtocolError,
-		reason: strings.TrimPrefix(err.Error(), "websocket: ")}
+	// after gorilla sent a 1002 Close frame whose reason is the message, cut
+	// to fit a control frame.
+	reason := strings.TrimPrefix(err.Error(), "websocket: ")
+	if len(reason) > maxCloseReason {
+		reason = reason[:maxCloseReason]
+	}
+	return readFailure{kind: protocolFailure, code: CloseProtocolError, reason: reason}
 }
