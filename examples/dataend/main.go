@@ -1,0 +1,85 @@
+// Dataend ports the example of on('dataEnd', callback) in the ArkTS
+// @ohos.net.webSocket documentation: the dataEnd event follows every message
+// event. The program sends two messages and prints the message and dataEnd
+// events of their echoes, then closes.
+//
+// Usage:
+//
+//	go run ./examples/dataend [-url ws://host:port/path]
+//
+// Without -url it starts an echo server on 127.0.0.1 and talks to that.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/cangjie-go/ohos/callback"
+	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/networkkit/websocket"
+	"github.com/samber/mo"
+)
+
+func run(ctx context.Context, url string, out io.Writer) error {
+	ws := websocket.CreateWebSocket()
+	closed := make(chan struct{})
+	ignore := func(mo.Option[callback.AsyncError], mo.Option[bool]) {}
+	ends := 0 // only the dataEnd callback uses it
+	if err := errors.Join(
+		ws.OnOpen(websocket.WebSocketAsyncCallbackFunc[map[uint32]string](func(mo.Option[callback.AsyncError], mo.Option[map[uint32]string]) {
+			ws.Send(websocket.StringData("first"), ignore)
+			ws.Send(websocket.StringData("second"), ignore)
+		})),
+		ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](func(_ mo.Option[callback.AsyncError], value mo.Option[websocket.MessageData]) {
+			fmt.Fprintf(out, "on message: %v\n", value.OrEmpty())
+		})),
+		ws.OnDataEnd(callback.Callback0Func(func() {
+			fmt.Fprintln(out, "on dataEnd")
+			if ends++; ends == 2 {
+				ws.Close(ignore, nil) // the close event reports the end
+			}
+		})),
+		ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) {
+			close(closed)
+		})),
+	); err != nil {
+		return err
+	}
+
+	if err := ws.ConnectContext(ctx, url, nil); err != nil {
+		return err
+	}
+	select {
+	case <-closed:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("no close event from %s: %w", url, ctx.Err())
+	}
+}
+
+func main() {
+	url := flag.String("url", "", "WebSocket server `URL`; if empty, an echo server on 127.0.0.1 is started")
+	flag.Parse()
+	if err := serveAndRun(*url); err != nil {
+		fmt.Fprintln(os.Stderr, "dataend:", err)
+		os.Exit(1)
+	}
+}
+
+// serveAndRun calls run for url, or for an embedded echo server if url is
+// empty, within 30 seconds.
+func serveAndRun(url string) error {
+	if url == "" {
+		srv := echoserver.New(echoserver.Options{})
+		defer srv.Close()
+		url = srv.WSURL("/")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return run(ctx, url, os.Stdout)
+}

@@ -1,0 +1,168 @@
+// Package testproxy is an HTTP CONNECT proxy on loopback for tests. It
+// records every request it was asked (the authority and the credentials),
+// can demand Basic credentials, can refuse with a chosen status, and can
+// hang without answering.
+package testproxy
+
+import (
+	"bufio"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Options shape the proxy.
+type Options struct {
+	// Username and Password, if Username is not empty, are required: a
+	// request without them is answered 407.
+	Username, Password string
+	// Status, if not zero, answers every CONNECT with this status.
+	Status int
+	// Hang makes the proxy read the request and never answer.
+	Hang bool
+}
+
+// Request is one CONNECT request the proxy saw.
+type Request struct {
+	// Authority is the host:port asked for.
+	Authority string
+	// Auth is the raw Proxy-Authorization header; User and Password are
+	// decoded from it when it is Basic.
+	Auth           string
+	User, Password string
+}
+
+// Proxy is a running proxy.
+type Proxy struct {
+	ln    net.Listener
+	opts  Options
+	mu    sync.Mutex
+	reqs  []Request
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+	// Asked receives each request as it arrives (buffered, 64).
+	Asked chan Request
+}
+
+// New starts a proxy on 127.0.0.1 with a random port.
+func New(opts Options) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{ln: ln, opts: opts, conns: map[net.Conn]struct{}{}, Asked: make(chan Request, 64)}
+	p.wg.Add(1)
+	go p.accept()
+	return p, nil
+}
+
+// Addr returns the proxy's host:port.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
+
+// Requests returns what the proxy was asked so far.
+func (p *Proxy) Requests() []Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Request(nil), p.reqs...)
+}
+
+// Close stops the proxy and every tunnel, and waits for its goroutines.
+func (p *Proxy) Close() {
+	p.ln.Close()
+	p.mu.Lock()
+	for c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *Proxy) track(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conns == nil {
+		return false
+	}
+	p.conns[c] = struct{}{}
+	return true
+}
+
+func (p *Proxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		if !p.track(c) {
+			c.Close()
+			return
+		}
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			defer c.Close()
+			p.serve(c)
+		}()
+	}
+}
+
+func (p *Proxy) serve(c net.Conn) {
+	br := bufio.NewReader(c)
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return
+	}
+	r := Request{Authority: req.Host, Auth: req.Header.Get("Proxy-Authorization")}
+	if enc, ok := strings.CutPrefix(r.Auth, "Basic "); ok {
+		if dec, err := base64.StdEncoding.DecodeString(enc); err == nil {
+			r.User, r.Password, _ = strings.Cut(string(dec), ":")
+		}
+	}
+	p.mu.Lock()
+	p.reqs = append(p.reqs, r)
+	p.mu.Unlock()
+	select {
+	case p.Asked <- r:
+	default:
+	}
+	switch {
+	case p.opts.Hang:
+		io.Copy(io.Discard, br) // until the client or Close drops the connection
+		return
+	case req.Method != http.MethodConnect:
+		io.WriteString(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+		return
+	case p.opts.Username != "" && (r.User != p.opts.Username || r.Password != p.opts.Password):
+		io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
+		return
+	case p.opts.Status != 0:
+		fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n\r\n", p.opts.Status, http.StatusText(p.opts.Status))
+		return
+	}
+	up, err := net.Dial("tcp", req.Host)
+	if err != nil {
+		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+		return
+	}
+	if !p.track(up) {
+		up.Close()
+		return
+	}
+	defer up.Close()
+	io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+	done := make(chan struct{})
+	go func() {
+		io.Copy(up, br)
+		up.(*net.TCPConn).CloseWrite()
+		close(done)
+	}()
+	io.Copy(c, up)
+	c.Close()
+	<-done
+}
