@@ -67,7 +67,7 @@ func New(opts Options) *Server {
 	return s
 }
 
-// URL returns the ws:// URL of the server with path appended.
+// WSURL returns the ws:// URL of the server with path appended.
 func (s *Server) WSURL(path string) string {
 	return "ws" + strings.TrimPrefix(s.Server.URL, "http") + path
 }

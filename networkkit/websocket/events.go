@@ -203,7 +203,8 @@ type refID struct {
 // dynamic types (pointers, empty structs, ...) are their own key. Function
 // values, which Go cannot compare with ==, are identified by the closure
 // they point to: the same function value registered twice is the same
-// callback; two closures are two callbacks. Other incomparable values are
+// callback; two closures are two callbacks (a literal that captures nothing
+// is one static closure). Other incomparable values are
 // identified by the copy the interface holds, so only Off(ev, nil) removes
 // them.
 func identity(cb any) any {

@@ -26,11 +26,12 @@ const (
 
 // RequestOptions are the options of one connection (the platform's
 // WebSocketRequestOptions). A nil *RequestOptions means all defaults; the
-// zero value of each field is its default. Connect never modifies the
-// caller's struct and keeps no reference to it.
+// zero value of each field is its default. Connect reads the options (and
+// the files they name) during the call only: it never modifies them, and
+// changing them afterwards does not affect the connection.
 type RequestOptions struct {
 	// Header holds extra HTTP header fields for the opening handshake. Names
-	// are sent as given. A name that is not an HTTP token, a value with a
+	// are sent as given; two names that differ only in case are error 401. A name that is not an HTTP token, a value with a
 	// control character (CR, LF, NUL, ...), or a header the handshake owns
 	// (Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version,
 	// Sec-WebSocket-Extensions, Sec-WebSocket-Accept, Content-Length,
@@ -116,8 +117,9 @@ type ClientCert struct {
 	// KeyPath is the private key file: RSA, ECDSA or Ed25519, in PKCS#1,
 	// SEC 1 or PKCS#8 form.
 	KeyPath string
-	// KeyPassword decrypts an encrypted key. If absent, the key must not be
-	// encrypted.
+	// KeyPassword decrypts an encrypted key: legacy PEM ("Proc-Type:
+	// 4,ENCRYPTED") or PKCS#8 ("ENCRYPTED PRIVATE KEY"). If absent, the key
+	// must not be encrypted. A missing or wrong password is error 401.
 	KeyPassword mo.Option[string]
 }
 
@@ -169,30 +171,32 @@ type config struct {
 	maxMessageSize int64
 }
 
-// parseURL checks the URL as the platform does, plus RFC 6455 §3.
+// parseURL checks the URL as the platform does, plus RFC 6455 §3. Error
+// messages show the URL with any password replaced.
 func parseURL(raw string) (*url.URL, error) {
 	if len(raw) >= MaxURLLength {
 		return nil, newError(ErrURL, nil, "url is %d bytes long; the limit is %d", len(raw), MaxURLLength-1)
 	}
+	shown := redactRawURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, newError(ErrURL, err, "cannot parse url %q", raw)
+		return nil, newError(ErrURL, nil, "cannot parse url %q", shown)
 	}
 	switch u.Scheme { // url.Parse lower-cases the scheme
 	case "ws", "wss":
 	case "":
-		return nil, newError(ErrURL, nil, "url %q has no scheme; use ws:// or wss://", raw)
+		return nil, newError(ErrURL, nil, "url %q has no scheme; use ws:// or wss://", shown)
 	default:
 		return nil, newError(ErrURL, nil, "url scheme %q is not ws or wss", u.Scheme)
 	}
-	if u.Opaque != "" || u.Hostname() == "" {
-		return nil, newError(ErrURL, nil, "url %q has no host", raw)
-	}
 	if u.User != nil {
-		return nil, newError(ErrURL, nil, "url %q holds user information, which WebSocket URLs do not allow", u.Redacted())
+		return nil, newError(ErrURL, nil, "url %q holds user information, which WebSocket URLs do not allow", shown)
+	}
+	if u.Opaque != "" || u.Hostname() == "" {
+		return nil, newError(ErrURL, nil, "url %q has no host", shown)
 	}
 	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
-		return nil, newError(ErrURL, nil, "url %q has a fragment, which WebSocket URLs do not allow", raw)
+		return nil, newError(ErrURL, nil, "url %q has a fragment, which WebSocket URLs do not allow", shown)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
@@ -200,6 +204,29 @@ func parseURL(raw string) (*url.URL, error) {
 		}
 	}
 	return u, nil
+}
+
+// redactRawURL replaces the password of the authority of a URL, which may
+// not parse, with "xxxxx".
+func redactRawURL(raw string) string {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return raw
+	}
+	start := i + 3
+	end := len(raw)
+	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	at := strings.LastIndex(raw[start:end], "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPassword := strings.Cut(raw[start:start+at], ":")
+	if !hasPassword {
+		return raw
+	}
+	return raw[:start] + user + ":xxxxx" + raw[start+at:]
 }
 
 // handshakeOwned are the header names the opening handshake sets itself.
@@ -262,7 +289,12 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 // validate checks every field that can be wrong without touching the file
 // system or the network.
 func (o *RequestOptions) validate() error {
+	seen := make(map[string]string, len(o.Header))
 	for name, value := range o.Header {
+		if other, dup := seen[strings.ToLower(name)]; dup {
+			return newError(ErrParameter, nil, "header %q is given twice (also as %q)", name, other)
+		}
+		seen[strings.ToLower(name)] = name
 		if !isToken(name) {
 			return newError(ErrParameter, nil, "header name %q is not an HTTP token", name)
 		}

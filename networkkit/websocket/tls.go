@@ -4,9 +4,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/youmark/pkcs8"
 )
 
 // tlsConfig builds the TLS configuration of a wss connection from the
@@ -89,10 +91,10 @@ func loadClientCert(c *ClientCert) (tls.Certificate, error) {
 	return cert, nil
 }
 
-// decryptKey returns the key PEM with its first private key decrypted, if it
-// is encrypted.
+// decryptKey returns the key PEM with its private key decrypted, if it is
+// encrypted: legacy "Proc-Type: 4,ENCRYPTED" PEM (RFC 1421) or PKCS#8
+// "ENCRYPTED PRIVATE KEY" (PBES2, RFC 8018).
 func decryptKey(keyPEM []byte, c *ClientCert) ([]byte, error) {
-	password, hasPassword := c.KeyPassword.Get()
 	rest := keyPEM
 	for {
 		var block *pem.Block
@@ -100,23 +102,54 @@ func decryptKey(keyPEM []byte, c *ClientCert) ([]byte, error) {
 		if block == nil {
 			return keyPEM, nil // tls.X509KeyPair reports what is wrong
 		}
-		switch {
-		case block.Type == "ENCRYPTED PRIVATE KEY":
-			return nil, newError(ErrParameter, nil, "client key %q is an encrypted PKCS#8 key, which this version cannot decrypt; decrypt it or use a legacy encrypted PEM key", c.KeyPath)
-		case x509.IsEncryptedPEMBlock(block): //nolint:staticcheck // legacy PEM encryption is what the platform accepts
-			if !hasPassword {
-				return nil, newError(ErrParameter, nil, "client key %q is encrypted and ClientCert.KeyPassword is absent", c.KeyPath)
+		encrypted := block.Type == "ENCRYPTED PRIVATE KEY" ||
+			x509.IsEncryptedPEMBlock(block) //nolint:staticcheck // legacy PEM encryption is what the platform accepts
+		if !encrypted {
+			if strings.HasSuffix(block.Type, "PRIVATE KEY") {
+				return keyPEM, nil
 			}
-			der, err := x509.DecryptPEMBlock(block, []byte(password)) //nolint:staticcheck // see above
-			if err != nil {
-				if errors.Is(err, x509.IncorrectPasswordError) {
-					return nil, newError(ErrParameter, err, "client key %q: wrong KeyPassword", c.KeyPath)
-				}
-				return nil, newError(ErrParameter, err, "client key %q cannot be decrypted", c.KeyPath)
-			}
-			return pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: der}), nil
-		case block.Type == "PRIVATE KEY" || block.Type == "RSA PRIVATE KEY" || block.Type == "EC PRIVATE KEY":
-			return keyPEM, nil
+			continue
+		}
+		password, ok := c.KeyPassword.Get()
+		if !ok {
+			return nil, newError(ErrParameter, nil, "client key %q is encrypted and ClientCert.KeyPassword is absent", c.KeyPath)
+		}
+		der, err := decryptBlock(block, []byte(password))
+		if err != nil {
+			return nil, newError(ErrParameter, err, "client key %q cannot be decrypted: wrong KeyPassword or damaged key", c.KeyPath)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
+}
+
+// decryptBlock decrypts an encrypted key block and returns the key as
+// PKCS#8 DER. A wrong password is an error, also in the rare case that it
+// yields valid padding: the result must parse as a key.
+func decryptBlock(block *pem.Block, password []byte) ([]byte, error) {
+	var key any
+	var err error
+	if block.Type == "ENCRYPTED PRIVATE KEY" {
+		key, _, err = pkcs8.ParsePrivateKey(block.Bytes, password)
+	} else {
+		var der []byte
+		der, err = x509.DecryptPEMBlock(block, password) //nolint:staticcheck // see decryptKey
+		if err == nil {
+			key, err = parsePrivateKey(der)
 		}
 	}
+	if err != nil {
+		return nil, err
+	}
+	return x509.MarshalPKCS8PrivateKey(key)
+}
+
+// parsePrivateKey parses a DER private key in PKCS#1, SEC 1 or PKCS#8 form.
+func parsePrivateKey(der []byte) (any, error) {
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParseECPrivateKey(der); err == nil {
+		return k, nil
+	}
+	return x509.ParsePKCS8PrivateKey(der)
 }

@@ -317,9 +317,11 @@ func (ws *WebSocket) On(typ OnOffType, callback any) error {
 // Off unregisters callback from the event named by typ (the platform's off),
 // or every callback of that event if callback is nil. A callback is the same
 // as a registered one if it is the same pointer, the same function value,
-// or an equal comparable value; a function literal evaluated twice gives two
-// different callbacks. Removing a callback that is not registered does
-// nothing. A nil typ, or a callback whose type does not fit the event, is
+// or an equal comparable value. Function values are compared as closures: a
+// function literal that captures variables gives a new callback each time
+// it is evaluated, while a named function, or a literal that captures
+// nothing, is one callback wherever it is used. Removing a callback that is
+// not registered does nothing. A nil typ, or a callback whose type does not fit the event, is
 // refused with error 401.
 func (ws *WebSocket) Off(typ OnOffType, callback any) error {
 	if typ == nil {

@@ -1,0 +1,399 @@
+package websocket_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/samber/mo"
+
+	"github.com/cangjie-go/ohos/callback"
+	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/networkkit/websocket"
+)
+
+// The examples run against a WebSocket echo server on 127.0.0.1. Each waits
+// for the close event before it returns, so that its output is complete.
+
+// ExampleCreateWebSocket is the platform's callback flow: connect, send
+// when the connection opens, close when the answer arrives.
+func ExampleCreateWebSocket() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+
+	ws := websocket.CreateWebSocket()
+	closed := make(chan struct{})
+
+	ws.On(websocket.EventOpen{}, websocket.WebSocketAsyncCallbackFunc[map[uint32]string](
+		func(err mo.Option[callback.AsyncError], status mo.Option[map[uint32]string]) {
+			fmt.Println("open:", status.MustGet())
+			ws.Send(websocket.StringData("Hello, server!"), func(err mo.Option[callback.AsyncError], _ mo.Option[bool]) {
+				if e, failed := err.Get(); failed {
+					fmt.Println("send failed:", e)
+				}
+			})
+		}))
+	ws.On(websocket.EventMessage{}, websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
+		func(err mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
+			fmt.Println("message:", data.MustGet())
+			ws.Close(func(err mo.Option[callback.AsyncError], ok mo.Option[bool]) {
+				fmt.Println("close done:", ok.OrElse(false))
+			}, nil)
+		}))
+	ws.On(websocket.EventClose{}, websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+		func(err mo.Option[callback.AsyncError], result mo.Option[websocket.CloseResult]) {
+			r := result.MustGet()
+			fmt.Printf("close: %d %q\n", r.Code, r.Reason)
+			close(closed)
+		}))
+
+	ws.Connect(srv.WSURL("/"), func(err mo.Option[callback.AsyncError], ok mo.Option[bool]) {
+		if e, failed := err.Get(); failed {
+			fmt.Println("connect failed:", e.Code, e)
+			return
+		}
+		fmt.Println("connected:", ok.MustGet())
+	}, nil)
+
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		fmt.Println("timed out")
+	}
+	// Output:
+	// connected: true
+	// open: map[101:Switching Protocols]
+	// message: Hello, server!
+	// close done: true
+	// close: 1000 ""
+}
+
+// ExampleWebSocket_ConnectContext uses the blocking methods, for Go code that
+// does not want callbacks for Connect, Send and Close.
+func ExampleWebSocket_ConnectContext() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	messages := make(chan websocket.MessageData, 1)
+	closed := make(chan websocket.CloseResult, 1)
+	ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
+		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
+			messages <- data.MustGet()
+		}))
+	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+		func(_ mo.Option[callback.AsyncError], result mo.Option[websocket.CloseResult]) {
+			closed <- result.MustGet()
+		}))
+
+	// A URL that cannot be used fails at once, with its code.
+	err := ws.ConnectContext(ctx, "http://example.com/", nil)
+	fmt.Println("bad url:", errors.Is(err, websocket.ErrURL))
+
+	if err := ws.ConnectContext(ctx, srv.WSURL("/chat"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	if err := ws.SendContext(ctx, websocket.ArrayData{1, 2, 3}); err != nil {
+		fmt.Println("send:", err)
+		return
+	}
+	select {
+	case m := <-messages:
+		fmt.Println("echo:", m)
+	case <-ctx.Done():
+		fmt.Println("no echo:", ctx.Err())
+	}
+	if err := ws.CloseContext(ctx, nil); err != nil {
+		fmt.Println("close:", err)
+	}
+	select {
+	case r := <-closed:
+		fmt.Println("closed with", r.Code)
+	case <-ctx.Done():
+		fmt.Println("no close event:", ctx.Err())
+	}
+	// Output:
+	// bad url: true
+	// echo: [1, 2, 3]
+	// closed with 1000
+}
+
+// ExampleWebSocket_On registers several listeners; they run in the order of
+// registration, and a callback whose type does not fit the event is
+// refused.
+func ExampleWebSocket_On() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+
+	err := ws.On(websocket.EventOpen{}, callback.Callback0Func(func() {}))
+	fmt.Println("wrong callback type refused:", errors.Is(err, websocket.ErrParameter))
+
+	ws.On(websocket.EventMessage{}, websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
+		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
+			fmt.Println("first listener:", data.MustGet())
+		}))
+	ws.On(websocket.EventMessage{}, websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
+		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
+			fmt.Println("second listener:", data.MustGet())
+		}))
+	ended := make(chan struct{}, 1)
+	ws.On(websocket.EventDataEnd{}, callback.Callback0Func(func() {
+		fmt.Println("dataEnd")
+		ended <- struct{}{}
+	}))
+	closed := make(chan struct{})
+	ws.On(websocket.EventClose{}, websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	ws.SendContext(ctx, websocket.StringData("ping?"))
+	select {
+	case <-ended:
+	case <-ctx.Done():
+		fmt.Println("timed out")
+	}
+	ws.CloseContext(ctx, nil)
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		fmt.Println("timed out")
+	}
+	// Output:
+	// wrong callback type refused: true
+	// first listener: ping?
+	// second listener: ping?
+	// dataEnd
+}
+
+// ExampleWebSocket_Off removes one listener by identity, then all listeners
+// of the event.
+func ExampleWebSocket_Off() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	loud := websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
+		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
+			fmt.Println("loud:", data.MustGet())
+		})
+	quiet := websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
+		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
+			fmt.Println("quiet:", data.MustGet())
+		})
+	ws.On(websocket.EventMessage{}, loud)
+	ws.On(websocket.EventMessage{}, quiet)
+	ws.Off(websocket.EventMessage{}, loud) // the same function value: removed
+
+	// dataEnd follows every message, listened to or not.
+	ended := make(chan struct{}, 1)
+	ws.On(websocket.EventDataEnd{}, callback.Callback0Func(func() { ended <- struct{}{} }))
+	closed := make(chan struct{})
+	ws.On(websocket.EventClose{}, websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+
+	wait := func(ch <-chan struct{}) {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			fmt.Println("timed out")
+		}
+	}
+
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	ws.SendContext(ctx, websocket.StringData("one"))
+	wait(ended)
+
+	ws.Off(websocket.EventMessage{}, nil) // every message listener
+	ws.SendContext(ctx, websocket.StringData("two"))
+	wait(ended)
+	fmt.Println("\"two\" arrived; no message listener is left")
+
+	ws.CloseContext(ctx, nil)
+	wait(closed)
+	// Output:
+	// quiet: one
+	// "two" arrived; no message listener is left
+}
+
+// ExampleWebSocket_Close closes with a code and a reason of the client's
+// choice. A code that may not be sent is refused, and a second Close fails.
+func ExampleWebSocket_Close() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	closed := make(chan websocket.CloseResult, 1)
+	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+		func(_ mo.Option[callback.AsyncError], result mo.Option[websocket.CloseResult]) {
+			closed <- result.MustGet()
+		}))
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+
+	err := ws.CloseContext(ctx, &websocket.CloseOptions{Code: 1005})
+	fmt.Println("1005 refused:", errors.Is(err, websocket.ErrParameter))
+
+	ws.Close(func(err mo.Option[callback.AsyncError], ok mo.Option[bool]) {
+		fmt.Println("close done:", ok.OrElse(false))
+	}, &websocket.CloseOptions{Code: 4000, Reason: "work finished"})
+
+	select {
+	case r := <-closed:
+		fmt.Printf("close event: %d %q\n", r.Code, r.Reason)
+	case <-ctx.Done():
+		fmt.Println("timed out")
+	}
+
+	err = ws.CloseContext(ctx, nil)
+	fmt.Println("second close:", errors.Is(err, websocket.ErrUnknown))
+	// Output:
+	// 1005 refused: true
+	// close done: true
+	// close event: 4000 "work finished"
+	// second close: true
+}
+
+// ExampleWebSocket_OnHeaderReceive reads the server's handshake answer:
+// names in lower case, repeated headers joined.
+func ExampleWebSocket_OnHeaderReceive() {
+	srv := echoserver.New(echoserver.Options{ResponseHeader: http.Header{
+		"X-Demo":     {"a", "b"},
+		"Set-Cookie": {"session=1", "theme=dark"},
+	}})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	headers := make(chan websocket.ResponseHeaders, 1)
+	ws.OnHeaderReceive(callback.Callback1Func[websocket.ResponseHeaders](func(h websocket.ResponseHeaders) {
+		headers <- h
+	}))
+	closed := make(chan struct{})
+	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	select {
+	case h := <-headers:
+		if m, ok := h.(websocket.MapData); ok {
+			fmt.Println("upgrade:", m["upgrade"])
+			fmt.Println("x-demo:", m["x-demo"])
+			fmt.Println("set-cookie:", m["set-cookie"])
+		}
+	case <-ctx.Done():
+		fmt.Println("timed out")
+	}
+
+	ws.CloseContext(ctx, nil)
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		fmt.Println("timed out")
+	}
+	// Output:
+	// upgrade: websocket
+	// x-demo: a,b
+	// set-cookie: session=1;theme=dark
+}
+
+// ExampleRequestOptions sends an extra header and offers two subprotocols;
+// the server picks one.
+func ExampleRequestOptions() {
+	srv := echoserver.New(echoserver.Options{Subprotocols: []string{"chat"}})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	closed := make(chan struct{})
+	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+
+	opts := &websocket.RequestOptions{
+		Header:   map[string]string{"X-Token": "abc123"},
+		Protocol: "superchat, chat",
+	}
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), opts); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	req := srv.Requests()[0]
+	fmt.Println("server saw X-Token:", req.Header.Get("X-Token"))
+	fmt.Println("offered:", req.Header.Get("Sec-WebSocket-Protocol"))
+	fmt.Println("chosen:", ws.Protocol())
+
+	// A header the handshake owns is refused before anything is sent.
+	err := websocket.CreateWebSocket().ConnectContext(ctx, srv.WSURL("/"),
+		&websocket.RequestOptions{Header: map[string]string{"Upgrade": "h2c"}})
+	fmt.Println("Upgrade header refused:", errors.Is(err, websocket.ErrParameter))
+
+	ws.CloseContext(ctx, nil)
+	select {
+	case <-closed:
+	case <-ctx.Done():
+		fmt.Println("timed out")
+	}
+	// Output:
+	// server saw X-Token: abc123
+	// offered: superchat, chat
+	// chosen: chat
+	// Upgrade header refused: true
+}
+
+func ExampleStringData() {
+	var data websocket.MessageData = websocket.StringData("Hello, server!")
+	fmt.Println(data)
+	switch d := data.(type) {
+	case websocket.StringData:
+		fmt.Println("text of", len(d), "bytes")
+	case websocket.ArrayData:
+		fmt.Println("binary of", len(d), "bytes")
+	}
+	// Output:
+	// Hello, server!
+	// text of 14 bytes
+}
+
+func ExampleArrayData() {
+	fmt.Println(websocket.ArrayData{1, 2, 3})
+	fmt.Println(websocket.ArrayData([]byte("hi")))
+	fmt.Println(websocket.ArrayData{})
+	// Output:
+	// [1, 2, 3]
+	// [104, 105]
+	// []
+}
+
+func ExampleMapData() {
+	var h websocket.ResponseHeaders = websocket.MapData{"upgrade": "websocket", "connection": "Upgrade"}
+	fmt.Println(h)
+	fmt.Println(websocket.UndefinedData{})
+	// Output:
+	// {connection: Upgrade, upgrade: websocket}
+	// undefined
+}
