@@ -1,0 +1,167 @@
+package interop_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireTool returns the path of a program a real-peer test needs. When it
+// is missing the test is skipped on a developer machine and fails in CI
+// (CI is set), where .ci/run installs it.
+func requireTool(t *testing.T, path, pkg string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing in CI: .ci/run must install the Debian package %s", path, pkg)
+		}
+		t.Skipf("%s is not installed (apt-get install %s); skipping the real-peer test", path, pkg)
+	}
+	return path
+}
+
+// requirePython returns Debian's python3 after checking that it can import
+// module.
+func requirePython(t *testing.T, module, pkg string) string {
+	t.Helper()
+	py := requireTool(t, "/usr/bin/python3", "python3")
+	if err := exec.Command(py, "-c", "import "+module).Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("python module %s is missing in CI: .ci/run must install %s", module, pkg)
+		}
+		t.Skipf("python module %s is not installed (apt-get install %s); skipping", module, pkg)
+	}
+	return py
+}
+
+// freePort returns a loopback port that was free a moment ago, for programs
+// that cannot report the port they chose.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// peer is a running external program.
+type peer struct {
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	output  *strings.Builder
+	lines   chan string
+	exited  chan struct{}
+	scanned chan struct{} // the output has been read to its end
+}
+
+// startPeer runs a program for the length of the test; its output is shown
+// when the test fails.
+func startPeer(t *testing.T, name string, args ...string) *peer {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	var out strings.Builder
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	p := &peer{cmd: cmd, stdin: stdin, output: &out, exited: make(chan struct{}), scanned: make(chan struct{})}
+	lines := make(chan string, 64)
+	go func() {
+		defer close(p.scanned)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+		close(lines)
+	}()
+	go func() {
+		cmd.Wait()
+		pw.Close()
+		close(p.exited)
+	}()
+	p.lines = lines
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-p.exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-p.exited
+		}
+		<-p.scanned
+		if t.Failed() {
+			t.Logf("output of %s:\n%s", filepath.Base(name), out.String())
+		}
+	})
+	return p
+}
+
+// waitLine waits for an output line with prefix and returns it.
+func (p *peer) waitLine(t *testing.T, prefix string) string {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				t.Fatalf("%s exited before printing %q", p.cmd.Path, prefix)
+			}
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+		case <-deadline:
+			t.Fatalf("%s did not print %q within 15 s", p.cmd.Path, prefix)
+		}
+	}
+}
+
+// waitListening waits until something accepts TCP connections on addr.
+func waitListening(t *testing.T, p *peer, addr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var d net.Dialer
+		if c, err := d.DialContext(ctx, "tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-p.exited:
+			t.Fatalf("%s exited before listening on %s", p.cmd.Path, addr)
+		case <-ctx.Done():
+			t.Fatalf("nothing listens on %s after 15 s", addr)
+		}
+	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
