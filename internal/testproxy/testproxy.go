@@ -24,6 +24,10 @@ type Options struct {
 	Status int
 	// Hang makes the proxy read the request and never answer.
 	Hang bool
+	// Upstream, if set, is the host:port every tunnel goes to, whatever
+	// authority was asked: tests can ask for names that do not resolve
+	// while all traffic stays on loopback.
+	Upstream string
 }
 
 // Request is one CONNECT request the proxy saw.
@@ -145,7 +149,11 @@ func (p *Proxy) serve(c net.Conn) {
 		fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n\r\n", p.opts.Status, http.StatusText(p.opts.Status))
 		return
 	}
-	up, err := net.Dial("tcp", req.Host)
+	target := req.Host
+	if p.opts.Upstream != "" {
+		target = p.opts.Upstream
+	}
+	up, err := net.Dial("tcp", target)
 	if err != nil {
 		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 		return
