@@ -104,9 +104,11 @@ func systemRoute(target *url.URL) (proxyRoute, error) {
 	if strings.EqualFold(target.Scheme, "wss") {
 		u.Scheme = "https"
 	}
+	// httpproxy ignores proxy URLs that do not parse, as net/http does; its
+	// only error is the refusal of HTTP_PROXY in a CGI environment.
 	pu, err := httpproxy.FromEnvironment().ProxyFunc()(&u)
 	if err != nil {
-		return proxyRoute{}, fmt.Errorf("invalid proxy in the environment: %w", redactURLError(err))
+		return proxyRoute{}, fmt.Errorf("proxy from the environment: %w", err)
 	}
 	if pu == nil {
 		return proxyRoute{}, nil
@@ -132,15 +134,6 @@ func systemRoute(target *url.URL) (proxyRoute, error) {
 		r.password, _ = pu.User.Password()
 	}
 	return r, nil
-}
-
-// redactURLError removes a URL (which may hold credentials) from a parse
-// error.
-func redactURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
 }
 
 // excluded reports whether host matches an entry of the exclusion list.
