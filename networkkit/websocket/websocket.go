@@ -114,8 +114,9 @@ func (ws *WebSocket) connect(ctx context.Context, url string, options *RequestOp
 	}
 	ws.mu.Lock()
 	if ws.sess != nil {
+		err := newError(ErrConnectionExists, nil, "the object is %s; close it before connecting again", ws.stateName())
 		ws.mu.Unlock()
-		ws.complete(done, newError(ErrConnectionExists, nil, "the object is %s; close it before connecting again", ws.stateName()))
+		ws.complete(done, err)
 		return
 	}
 	ws.sess = s
