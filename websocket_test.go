@@ -1096,3 +1096,29 @@ func TestRequestHeader(t *testing.T) {
 		assert.Equal(t, websocket.CloseResult{Code: 1000}, r.shut(t).close)
 	})
 }
+
+// A Connect, Send or Close whose callback is nil cannot be answered through
+// it: the call is ignored and the error event reports 401.
+func TestNilCompletionCallback(t *testing.T) {
+	srv := newServer(t, echoserver.Options{})
+	tests := []struct {
+		name string
+		call func(ws *websocket.WebSocket)
+	}{
+		{"Connect", func(ws *websocket.WebSocket) { ws.Connect(srv.WSURL("/"), nil, nil) }},
+		{"Send", func(ws *websocket.WebSocket) { ws.Send(websocket.StringData("x"), nil) }},
+		{"Close", func(ws *websocket.WebSocket) { ws.Close(nil, nil) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := newWS(t)
+			r := newRecorder(t, ws)
+			tt.call(ws)
+			e := r.expect(t, "error")[0]
+			assertCode(t, e.err, websocket.ErrParameter)
+			assert.Contains(t, e.err.Error(), tt.name+": callback is nil")
+			r.quiet(t, 100*time.Millisecond) // nothing was started
+			assert.Empty(t, srv.Requests())
+		})
+	}
+}

@@ -15,14 +15,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"time"
 
 	"github.com/cangjie-go/ohos/callback"
 	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/internal/exampleutil"
 	"github.com/cangjie-go/ohos/networkkit/websocket"
 	"github.com/samber/mo"
 )
@@ -64,23 +62,5 @@ func run(ctx context.Context, url string, out io.Writer) error {
 }
 
 func main() {
-	url := flag.String("url", "", "WebSocket server `URL`; if empty, an echo server on 127.0.0.1 is started")
-	flag.Parse()
-	if err := serveAndRun(*url); err != nil {
-		fmt.Fprintln(os.Stderr, "connectoptions:", err)
-		os.Exit(1)
-	}
-}
-
-// serveAndRun calls run for url, or for an embedded echo server if url is
-// empty, within 30 seconds.
-func serveAndRun(url string) error {
-	if url == "" {
-		srv := echoserver.New(echoserver.Options{Subprotocols: []string{"my-protocol"}})
-		defer srv.Close()
-		url = srv.WSURL("/")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return run(ctx, url, os.Stdout)
+	exampleutil.Main("connectoptions", echoserver.Options{Subprotocols: []string{"my-protocol"}}, run)
 }
