@@ -31,13 +31,14 @@ const (
 // changing them afterwards does not affect the connection.
 type RequestOptions struct {
 	// Header holds extra HTTP header fields for the opening handshake. Names
-	// are sent as given; two names that differ only in case are error 401. A name that is not an HTTP token, a value with a
-	// control character (CR, LF, NUL, ...), or a header the handshake owns
-	// (Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version,
-	// Sec-WebSocket-Extensions, Sec-WebSocket-Accept, Content-Length,
-	// Transfer-Encoding; Sec-WebSocket-Protocol belongs in Protocol) is
-	// refused with error 401. A "Host" entry replaces the Host header. If
-	// nil, no extra header is sent.
+	// are sent as given. A name that is not an HTTP token, two names that
+	// differ only in case, a value with a control character (CR, LF, NUL,
+	// ...), or a header the handshake owns (Upgrade, Connection,
+	// Sec-WebSocket-Key, Sec-WebSocket-Version, Sec-WebSocket-Extensions,
+	// Sec-WebSocket-Accept, Content-Length, Transfer-Encoding;
+	// Sec-WebSocket-Protocol belongs in Protocol) is refused with error 401.
+	// A "Host" entry replaces the Host header. If nil, no extra header is
+	// sent.
 	Header map[string]string
 
 	// CAPath is a PEM file, or a directory of PEM files, whose certificates
@@ -47,17 +48,21 @@ type RequestOptions struct {
 	CAPath string
 
 	// ClientCert is the client certificate presented to wss servers that ask
-	// for one. If nil, none is presented.
+	// for one. If nil (or both paths are empty), none is presented. Its files
+	// are read at Connect: see [ClientCert] for the errors.
 	ClientCert *ClientCert
 
 	// SkipServerCertVerification turns off verification of the server's
 	// certificate chain and host name. Defaults to false: wss connections
 	// verify both (the platform skips the host name check; this package does
-	// not).
+	// not), and a server that fails verification fails the connection with
+	// code 200 (the cause is an x509 or tls error).
 	SkipServerCertVerification bool
 
 	// MinTLSVersion is the oldest TLS version accepted (the platform's
-	// minSupportTlsProtocol). If zero, Go's default minimum (TLS 1.2) applies.
+	// minSupportTlsProtocol). If zero, Go's default minimum (TLS 1.2)
+	// applies. A value above TLSv13 is error 401; a server that cannot meet
+	// it fails the connection with code 200.
 	MinTLSVersion TLSProtocol
 
 	// Proxy says how to reach the server. If nil, [SystemProxy].
@@ -110,12 +115,14 @@ type RequestOptions struct {
 }
 
 // ClientCert is a client certificate and its private key, both PEM files
-// (the platform's WebSocketClientCert).
+// (the platform's WebSocketClientCert). Setting only one of the paths is
+// error 401; a file that cannot be read is error 2302002; a certificate and
+// key that do not make a pair are error 401.
 type ClientCert struct {
 	// CertPath is the certificate (chain) file.
 	CertPath string
 	// KeyPath is the private key file: RSA, ECDSA or Ed25519, in PKCS#1,
-	// SEC 1 or PKCS#8 form.
+	// SEC 1 or PKCS#8 form, plain or encrypted.
 	KeyPath string
 	// KeyPassword decrypts an encrypted key: legacy PEM ("Proc-Type:
 	// 4,ENCRYPTED") or PKCS#8 ("ENCRYPTED PRIVATE KEY"). If absent, the key

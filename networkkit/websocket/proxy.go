@@ -43,11 +43,15 @@ type NoProxy struct{}
 // HTTPProxy tunnels every connection through an HTTP proxy with the CONNECT
 // method, for ws and wss alike (the platform's HttpProxy).
 type HTTPProxy struct {
-	// Host is the proxy's host name or IP address. It must not be empty.
+	// Host is the proxy's host name or IP address. Empty, or holding '/',
+	// '@' or white space, is error 401. A proxy that cannot be reached, or
+	// refuses the tunnel, fails the connection with code 200 (the cause is
+	// a *net.OpError or a *[ProxyError]).
 	Host string
-	// Port is the proxy's port. Defaults to 80.
+	// Port is the proxy's port. If zero, 80.
 	Port uint16
-	// ExclusionList names hosts reached directly, not through the proxy.
+	// ExclusionList names hosts reached directly, not through the proxy. If
+	// empty, every host goes through the proxy (loopback too).
 	// Matching is case-insensitive on the host name of the URL. An entry
 	// "*" alone matches every host; "*" elsewhere matches any run of
 	// characters ("*.example.com"); an entry that starts with "." matches
@@ -55,10 +59,11 @@ type HTTPProxy struct {
 	// other entry matches that host exactly.
 	ExclusionList []string
 	// Username, when present (even if empty), makes Connect send
-	// "Proxy-Authorization: Basic" with Username and Password. Credentials
-	// never appear in an error message.
+	// "Proxy-Authorization: Basic" with Username and Password. If absent,
+	// no credentials are sent. Credentials never appear in an error message.
 	Username mo.Option[string]
-	// Password goes with Username; it is not used without one.
+	// Password goes with Username; it is not used without one. Defaults
+	// to "".
 	Password string
 }
 
