@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -95,9 +96,13 @@ func newSession(ws *WebSocket, cfg *config, connect completion) (*session, error
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
-	var err error
-	if s.tls, err = tlsConfig(&cfg.opts); err != nil {
+	tc, err := tlsConfig(&cfg.opts) // read the files also for ws: a bad path is an error either way
+	if err != nil {
 		return nil, err
+	}
+	if cfg.url.Scheme == "wss" {
+		tc.ServerName = cfg.url.Hostname()
+		s.tls = tc
 	}
 	// The proxy is chosen now, so that nothing of the caller's options is
 	// read after Connect returns.
@@ -178,13 +183,20 @@ func (s *session) handshake(ctx context.Context) (*transport, *http.Response, er
 		// gorilla bounds the handshake by its timeout only; a cancelled
 		// context must also break a read that waits for the 101.
 		stopWatch = context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
-		return c, nil
+		if s.tls != nil {
+			tc := tls.Client(c, s.tls)
+			if err := tc.HandshakeContext(dctx); err != nil {
+				c.Close()
+				return nil, err
+			}
+			c = tc
+		}
+		return &wireGuard{Conn: c}, nil
 	}
 	tr, resp, err := dial(ctx, &dialConfig{
 		url:              s.cfg.url.String(),
 		header:           s.cfg.header,
 		subprotocols:     s.cfg.subprotocols,
-		tlsConfig:        s.tls,
 		handshakeTimeout: s.cfg.opts.HandshakeTimeout,
 		netDial:          netDial,
 		maxMessageSize:   s.cfg.maxMessageSize,
@@ -204,6 +216,11 @@ func (s *session) handshake(ctx context.Context) (*transport, *http.Response, er
 			return nil, nil, ctx.Err()
 		}
 		return nil, nil, err
+	}
+	if !resp.ProtoAtLeast(1, 1) {
+		tr.close()
+		return nil, nil, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header,
+			Reason: "server answered with " + resp.Proto + "; the WebSocket handshake needs HTTP/1.1"}
 	}
 	if p := tr.subprotocol(); p != "" && !slices.Contains(s.cfg.subprotocols, p) {
 		tr.close()
@@ -277,23 +294,52 @@ func (s *session) onPong() {
 
 // readLoop delivers messages until the connection ends, then finishes it.
 func (s *session) readLoop() {
+	var text utf8Validator
 	for {
-		kind, p, err := s.tr.readMessage()
+		kind, r, err := s.tr.nextMessage()
 		if err != nil {
 			s.finish(classifyReadError(err), err)
 			return
 		}
-		if s.failing() {
-			continue // the client is failing the connection; later data is dropped
+		p, valid := s.readPayload(kind, r, &text)
+		if !valid {
+			s.fail(CloseInvalidPayload, "invalid UTF-8 in text message", ErrInvalidUTF8)
+			continue
+		}
+		if p == nil || s.failing() {
+			continue // a read error (nextMessage reports it) or the client is failing the connection
 		}
 		if kind == textFrame {
-			if !utf8.Valid(p) {
-				s.fail(CloseInvalidPayload, "invalid UTF-8 in text message", ErrInvalidUTF8)
-				continue
-			}
 			s.ws.events.post(event{ev: evMessage, msg: StringData(p)})
 		} else {
 			s.ws.events.post(event{ev: evMessage, msg: ArrayData(p)})
+		}
+	}
+}
+
+// readPayload reads one message. For text it checks UTF-8 as the pieces
+// arrive and stops at the first invalid byte (valid false). It returns a
+// nil slice if the message was cut short by a read error.
+func (s *session) readPayload(kind frameKind, r io.Reader, text *utf8Validator) (p []byte, valid bool) {
+	text.reset()
+	p = make([]byte, 0, 512)
+	for {
+		if len(p) == cap(p) {
+			p = append(p, 0)[:len(p)]
+		}
+		n, err := r.Read(p[len(p):cap(p)])
+		if kind == textFrame && !text.write(p[len(p):len(p)+n]) {
+			return nil, false
+		}
+		p = p[:len(p)+n]
+		switch {
+		case err == io.EOF:
+			if kind == textFrame && !text.done() {
+				return nil, false
+			}
+			return p, true
+		case err != nil:
+			return nil, true
 		}
 	}
 }
@@ -426,6 +472,9 @@ func (s *session) writeClose() {
 // close event.
 func (s *session) finish(rf readFailure, err error) {
 	ws := s.ws
+	if rf.mustClose {
+		s.tr.writeClose(rf.code, rf.reason, time.Now().Add(time.Second))
+	}
 	s.tr.close()
 	close(s.done)
 	<-s.writerDone

@@ -6,7 +6,6 @@ package websocket
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -30,11 +29,12 @@ type dialConfig struct {
 	url              string
 	header           http.Header
 	subprotocols     []string
-	tlsConfig        *tls.Config
 	handshakeTimeout time.Duration
-	netDial          func(ctx context.Context, network, addr string) (net.Conn, error)
-	maxMessageSize   int64
-	onPong           func()
+	// netDial opens the connection (and, for wss, does the TLS handshake);
+	// what it returns is what gorilla reads and writes.
+	netDial        func(ctx context.Context, network, addr string) (net.Conn, error)
+	maxMessageSize int64
+	onPong         func()
 }
 
 // transport is one established WebSocket connection. It allows one
@@ -53,10 +53,10 @@ var errBadHandshake = errors.New("bad handshake")
 // response (its body holds at most the first 1 KiB).
 func dial(ctx context.Context, cfg *dialConfig) (*transport, *http.Response, error) {
 	d := gorilla.Dialer{
-		NetDialContext:   cfg.netDial,
-		TLSClientConfig:  cfg.tlsConfig,
-		HandshakeTimeout: cfg.handshakeTimeout,
-		Subprotocols:     cfg.subprotocols,
+		NetDialContext:    cfg.netDial,
+		NetDialTLSContext: cfg.netDial,
+		HandshakeTimeout:  cfg.handshakeTimeout,
+		Subprotocols:      cfg.subprotocols,
 	}
 	c, resp, err := d.DialContext(ctx, cfg.url, cfg.header)
 	if err != nil {
@@ -75,18 +75,21 @@ func dial(ctx context.Context, cfg *dialConfig) (*transport, *http.Response, err
 // subprotocol returns the subprotocol the server chose, or "".
 func (t *transport) subprotocol() string { return t.c.Subprotocol() }
 
-// readMessage reads the next whole data message. Control frames are handled
-// on the way: pings are answered, pongs reported to onPong, and a Close
-// frame is answered with a Close frame carrying the same code.
-func (t *transport) readMessage() (frameKind, []byte, error) {
-	typ, p, err := t.c.ReadMessage()
+// nextMessage returns the next data message as a reader that yields its
+// payload as the frames arrive; it returns io.EOF at the message's end.
+// Control frames are handled on the way: pings are answered, pongs reported
+// to onPong, and a Close frame is answered with a Close frame carrying the
+// same code. Calling nextMessage again discards the rest of the previous
+// message.
+func (t *transport) nextMessage() (frameKind, io.Reader, error) {
+	typ, r, err := t.c.NextReader()
 	if err != nil {
 		return 0, nil, err
 	}
 	if typ == gorilla.TextMessage {
-		return textFrame, p, nil
+		return textFrame, r, nil
 	}
-	return binaryFrame, p, nil
+	return binaryFrame, r, nil
 }
 
 // writeText and writeBinary send one data message. Only one goroutine may
@@ -133,6 +136,9 @@ type readFailure struct {
 	kind   failureKind
 	code   uint32 // the peer's close code (peerClosed), or the code the transport sent
 	reason string
+	// mustClose: the Close frame for code and reason is still to be sent
+	// (gorilla sends it for the violations it finds itself).
+	mustClose bool
 }
 
 type failureKind uint8
@@ -152,6 +158,9 @@ func classifyReadError(err error) readFailure {
 			return readFailure{kind: linkLost}
 		}
 		return readFailure{kind: peerClosed, code: uint32(ce.Code), reason: ce.Text}
+	}
+	if errors.Is(err, errCloseOneByte) {
+		return readFailure{kind: protocolFailure, code: CloseProtocolError, reason: err.Error(), mustClose: true}
 	}
 	if errors.Is(err, gorilla.ErrReadLimit) {
 		return readFailure{kind: tooBig, code: CloseMessageTooBig}
