@@ -5,70 +5,75 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
 
-// session is one connection of a WebSocket, from Connect to its end. It runs
-// two goroutines: run (the handshake, then the reader) and writeLoop (data,
-// keep-alive pings and the Close frame). Fields marked "ws.mu" are guarded by
-// the owning WebSocket's mutex.
+// session is one connection of a WebSocket, from Connect to its end.
+//
+// Its goroutines: run does the handshake and then reads frames until the
+// end (read.go); a writer goroutine exists only while queued messages wait
+// (SendContext writes on the caller's goroutine when nothing is queued);
+// keep-alive runs on timers. An idle open connection has one goroutine, the
+// reader. Fields marked "ws.mu" are guarded by the owning WebSocket's
+// mutex.
 type session struct {
 	ws       *WebSocket
 	cfg      *config
-	tls      *tls.Config
+	tls      *tls.Config // nil for ws
 	route    proxyRoute
 	routeErr error
 	connect  completion
 
 	cancel context.CancelFunc // aborts the handshake
 
-	sendq      chan *outgoing
-	closeReq   chan struct{} // closed by beginClose once the connection is open
-	pong       chan struct{} // a Pong arrived (capacity 1)
-	done       chan struct{} // closed when the reader has stopped
-	writerDone chan struct{}
+	w *wire // set (under ws.mu) when the handshake succeeded; read freely after that
 
-	tr         *transport    // ws.mu; set when the handshake succeeded
-	closing    *closeRequest // ws.mu; set once, by Close or by the client failing the connection
+	queue      sendQueue // ws.mu; messages (and a client Close) waiting to be written
+	writing    bool      // ws.mu; a goroutine owns the writing of the queue
+	writers    sync.WaitGroup
+	closing    *closeRequest // ws.mu; set once, by Close
 	closers    []completion  // ws.mu; Close calls waiting for the end
 	failure    error         // ws.mu; why the client dropped the link (keep-alive)
 	closeTimer *time.Timer   // ws.mu; drops the link when the closing handshake takes too long
+
+	km        sync.Mutex // keep-alive
+	pingTimer *time.Timer
+	pongTimer *time.Timer
+	kaStopped bool
 }
 
-// closeRequest is a Close frame the client sends.
+// closeRequest is the Close frame of a client Close.
 type closeRequest struct {
 	code   uint32
 	reason string
-	flush  bool  // write the queued messages first (Close), or drop them (failure)
-	err    error // the error event's exception when the client fails the connection
 }
 
-// outgoing is one queued message.
+// outgoing is one queued message, or (isClose) the client's Close frame.
 type outgoing struct {
-	text   string
-	binary []byte
-	isText bool
-	done   completion
-	state  atomic.Uint32 // outQueued, then outClaimed by whoever completes it
+	text    string
+	binary  []byte
+	isText  bool
+	isClose bool
+	done    completion
+	ticket  *sendTicket // SendContext only: lets a cancelled caller withdraw the message
 }
 
-const (
-	outQueued uint32 = iota
-	outClaimed
-)
+// sendTicket decides who completes a SendContext message: the writer, or
+// the caller that gave up waiting.
+type sendTicket struct{ state atomic.Bool }
 
-// claim reports whether the caller is the one to complete m.
-func (m *outgoing) claim() bool { return m.state.CompareAndSwap(outQueued, outClaimed) }
+// claim reports whether the caller is the one to complete the message.
+func (t *sendTicket) claim() bool { return t == nil || t.state.CompareAndSwap(false, true) }
 
-func newOutgoing(data MessageData, done completion) (*outgoing, error) {
-	m := &outgoing{done: done}
+func newOutgoing(data MessageData, done completion) (outgoing, error) {
+	m := outgoing{done: done}
 	switch d := data.(type) {
 	case nil:
 		return m, newError(ErrParameter, nil, "send: data is nil")
@@ -85,17 +90,54 @@ func newOutgoing(data MessageData, done completion) (*outgoing, error) {
 	return m, nil
 }
 
-func newSession(ws *WebSocket, cfg *config, connect completion) (*session, error) {
-	s := &session{
-		ws:         ws,
-		cfg:        cfg,
-		connect:    connect,
-		sendq:      make(chan *outgoing, cfg.opts.SendQueueSize),
-		closeReq:   make(chan struct{}),
-		pong:       make(chan struct{}, 1),
-		done:       make(chan struct{}),
-		writerDone: make(chan struct{}),
+// sendQueue is a FIFO of outgoing messages that grows on demand and lets
+// its storage go when it empties, so idle connections hold none.
+type sendQueue struct {
+	buf  []outgoing
+	head int
+	n    int
+}
+
+func (q *sendQueue) len() int { return q.n }
+
+func (q *sendQueue) push(m outgoing) {
+	if q.n == len(q.buf) {
+		next := make([]outgoing, max(8, 2*len(q.buf)))
+		for i := 0; i < q.n; i++ {
+			next[i] = q.buf[(q.head+i)%len(q.buf)]
+		}
+		q.buf, q.head = next, 0
 	}
+	q.buf[(q.head+q.n)%len(q.buf)] = m
+	q.n++
+}
+
+func (q *sendQueue) peek() (outgoing, bool) {
+	if q.n == 0 {
+		return outgoing{}, false
+	}
+	return q.buf[q.head], true
+}
+
+func (q *sendQueue) pop() (outgoing, bool) {
+	if q.n == 0 {
+		return outgoing{}, false
+	}
+	m := q.buf[q.head]
+	q.buf[q.head] = outgoing{}
+	q.head = (q.head + 1) % len(q.buf)
+	q.n--
+	if q.n == 0 {
+		q.head = 0
+		if len(q.buf) > 64 {
+			q.buf = nil
+		}
+	}
+	return m, true
+}
+
+func newSession(ws *WebSocket, cfg *config, connect completion) (*session, error) {
+	s := &session{ws: ws, cfg: cfg, connect: connect}
 	tc, err := tlsConfig(&cfg.opts) // read the files also for ws: a bad path is an error either way
 	if err != nil {
 		return nil, err
@@ -117,11 +159,11 @@ var errAborted = errors.New("websocket: the connection attempt was aborted by Cl
 // is the caller's context, hctx the handshake's own (cancelled by Close).
 func (s *session) run(ctx, hctx context.Context) {
 	ws := s.ws
-	tr, resp, err := s.handshake(hctx)
+	w, resp, err := s.handshake(hctx)
 	s.cancel()
 	ws.mu.Lock()
 	if err == nil && s.closing != nil { // Close won the race against the 101
-		tr.close()
+		w.Close()
 		err = errAborted
 	}
 	if err != nil {
@@ -149,24 +191,28 @@ func (s *session) run(ctx, hctx context.Context) {
 		}
 		return
 	}
-	s.tr = tr
+	w.startFrames()
+	s.w = w
 	ws.state = stateOpen
-	ws.protocol = tr.subprotocol()
-	ws.mu.Unlock()
-
+	ws.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
 	ws.events.post(event{ev: evHeaderReceive, headers: responseHeaders(resp.Header)})
 	ws.complete(s.connect, nil)
 	ws.events.post(event{ev: evOpen, open: map[uint32]string{uint32(resp.StatusCode): reasonPhrase(resp)}})
-	go s.writeLoop()
-	s.readLoop()
+	s.startWriter() // the messages sent while connecting
+	ws.mu.Unlock()
+
+	s.startKeepAlive()
+	s.finish(s.receive())
 }
 
 // handshake dials and performs the opening handshake, then checks what
-// gorilla does not: the subprotocol and extensions the server chose.
-func (s *session) handshake(ctx context.Context) (*transport, *http.Response, error) {
+// gorilla does not: the HTTP version, and the subprotocol and extensions
+// the server chose.
+func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) {
 	if s.routeErr != nil {
 		return nil, nil, s.routeErr
 	}
+	var w *wire
 	var stopWatch func() bool
 	var dialer net.Dialer
 	netDial := func(dctx context.Context, network, addr string) (net.Conn, error) {
@@ -191,20 +237,19 @@ func (s *session) handshake(ctx context.Context) (*transport, *http.Response, er
 			}
 			c = tc
 		}
-		return &wireGuard{Conn: c}, nil
+		w = newWire(c)
+		return w, nil
 	}
-	tr, resp, err := dial(ctx, &dialConfig{
+	resp, protocol, err := handshake(ctx, &handshakeConfig{
 		url:              s.cfg.url.String(),
 		header:           s.cfg.header,
 		subprotocols:     s.cfg.subprotocols,
 		handshakeTimeout: s.cfg.opts.HandshakeTimeout,
 		netDial:          netDial,
-		maxMessageSize:   s.cfg.maxMessageSize,
-		onPong:           s.onPong,
 	})
 	if stopWatch != nil && !stopWatch() {
-		if tr != nil {
-			tr.close()
+		if err == nil {
+			w.Close()
 		}
 		return nil, nil, ctx.Err()
 	}
@@ -217,22 +262,20 @@ func (s *session) handshake(ctx context.Context) (*transport, *http.Response, er
 		}
 		return nil, nil, err
 	}
-	if !resp.ProtoAtLeast(1, 1) {
-		tr.close()
-		return nil, nil, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header,
-			Reason: "server answered with " + resp.Proto + "; the WebSocket handshake needs HTTP/1.1"}
+	refuse := func(reason string) (*wire, *http.Response, error) {
+		w.Close()
+		return nil, nil, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Reason: reason}
 	}
-	if p := tr.subprotocol(); p != "" && !slices.Contains(s.cfg.subprotocols, p) {
-		tr.close()
-		return nil, nil, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header,
-			Reason: fmt.Sprintf("server chose subprotocol %q, which was not offered", p)}
+	if !resp.ProtoAtLeast(1, 1) {
+		return refuse("server answered with " + resp.Proto + "; the WebSocket handshake needs HTTP/1.1")
+	}
+	if protocol != "" && !slices.Contains(s.cfg.subprotocols, protocol) {
+		return refuse(fmt.Sprintf("server chose subprotocol %q, which was not offered", protocol))
 	}
 	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
-		tr.close()
-		return nil, nil, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header,
-			Reason: fmt.Sprintf("server enabled extension %q, which was not offered", ext)}
+		return refuse(fmt.Sprintf("server enabled extension %q, which was not offered", ext))
 	}
-	return tr, resp, nil
+	return w, resp, nil
 }
 
 // handshakeError describes a refused handshake.
@@ -284,163 +327,114 @@ func describe(err error) string {
 	return strings.TrimPrefix(err.Error(), "websocket: ")
 }
 
-// onPong runs on the reader goroutine for every Pong frame.
-func (s *session) onPong() {
-	select {
-	case s.pong <- struct{}{}:
-	default:
+// startWriter starts a goroutine writing the queue, if there is something
+// to write and nobody is writing; ws.mu must be held.
+func (s *session) startWriter() {
+	if s.writing || s.queue.len() == 0 || s.w == nil {
+		return
 	}
+	s.writing = true
+	s.writers.Add(1)
+	go s.drain()
 }
 
-// readLoop delivers messages until the connection ends, then finishes it.
-func (s *session) readLoop() {
-	var text utf8Validator
+// maxBatch is how many small queued messages one write may carry.
+const maxBatch = 64
+
+// drain writes queued messages until the queue is empty. Runs of small
+// messages are written together, one frame each, in one write.
+func (s *session) drain() {
+	defer s.writers.Done()
+	ws := s.ws
+	var batch [maxBatch]outgoing
+	var frames [maxBatch]frameOut
 	for {
-		kind, r, err := s.tr.nextMessage()
-		if err != nil {
-			s.finish(classifyReadError(err), err)
+		ws.mu.Lock()
+		n := 0
+		for n < maxBatch {
+			m, ok := s.queue.peek()
+			if !ok || m.isClose || !batchable(len(m.text)+len(m.binary)) || (n > 0 && m.ticket != nil) {
+				break
+			}
+			batch[n], _ = s.queue.pop()
+			n++
+		}
+		var single outgoing
+		ok := true
+		if n == 0 {
+			single, ok = s.queue.pop()
+		}
+		if !ok {
+			s.writing = false
+			ws.mu.Unlock()
 			return
 		}
-		p, valid := s.readPayload(kind, r, &text)
-		if !valid {
-			s.fail(CloseInvalidPayload, "invalid UTF-8 in text message", ErrInvalidUTF8)
+		ws.mu.Unlock()
+		if n <= 1 {
+			if n == 1 {
+				single = batch[0]
+			}
+			s.write(single)
 			continue
 		}
-		if p == nil || s.failing() {
-			continue // a read error (nextMessage reports it) or the client is failing the connection
-		}
-		if kind == textFrame {
-			s.ws.events.post(event{ev: evMessage, msg: StringData(p)})
-		} else {
-			s.ws.events.post(event{ev: evMessage, msg: ArrayData(p)})
-		}
-	}
-}
-
-// readPayload reads one message. For text it checks UTF-8 as the pieces
-// arrive and stops at the first invalid byte (valid false). It returns a
-// nil slice if the message was cut short by a read error.
-func (s *session) readPayload(kind frameKind, r io.Reader, text *utf8Validator) (p []byte, valid bool) {
-	text.reset()
-	p = make([]byte, 0, 512)
-	for {
-		if len(p) == cap(p) {
-			p = append(p, 0)[:len(p)]
-		}
-		n, err := r.Read(p[len(p):cap(p)])
-		if kind == textFrame && !text.write(p[len(p):len(p)+n]) {
-			return nil, false
-		}
-		p = p[:len(p)+n]
-		switch {
-		case err == io.EOF:
-			if kind == textFrame && !text.done() {
-				return nil, false
+		for i := range n {
+			m := &batch[i]
+			frames[i] = frameOut{op: opBinary, data: m.binary}
+			if m.isText {
+				frames[i] = frameOut{op: opText, text: m.text}
 			}
-			return p, true
-		case err != nil:
-			return nil, true
+		}
+		err := s.w.writeFrames(frames[:n])
+		if err != nil {
+			err = newError(ErrConnectionNotExist, fmt.Errorf("%w: %w", net.ErrClosed, err), "send: the connection broke while sending")
+		}
+		for i := range n {
+			ws.complete(batch[i].done, err)
+			batch[i], frames[i] = outgoing{}, frameOut{}
 		}
 	}
 }
 
-// failing reports whether the client is failing the connection.
-func (s *session) failing() bool {
-	s.ws.mu.Lock()
-	defer s.ws.mu.Unlock()
-	return s.closing != nil && s.closing.err != nil
+// writeNow writes m on the caller's goroutine if nothing is queued or being
+// written, and reports whether it did; otherwise the caller queues m.
+// ws.mu must be held; writeNow releases it.
+func (s *session) writeNow(m outgoing) bool {
+	ws := s.ws
+	if s.writing || s.queue.len() > 0 || s.w == nil || ws.state != stateOpen {
+		return false
+	}
+	s.writing = true
+	s.writers.Add(1)
+	ws.mu.Unlock()
+	s.write(m)
+	ws.mu.Lock()
+	s.writing = false
+	if s.queue.len() > 0 { // queued meanwhile: hand over to a writer goroutine
+		s.writing = true
+		s.writers.Add(1)
+		go s.drain()
+	}
+	s.writers.Done()
+	return true
 }
 
-// fail starts a closing handshake with code because the server broke the
-// rules; the error event will report cause.
-func (s *session) fail(code uint32, reason string, cause error) {
-	s.ws.mu.Lock()
-	defer s.ws.mu.Unlock()
-	if s.closing != nil {
+// write writes one queued item unless SendContext withdrew it.
+func (s *session) write(m outgoing) {
+	if m.isClose {
+		s.ws.mu.Lock()
+		req := s.closing
+		s.ws.mu.Unlock()
+		s.w.writeClose(req.code, req.reason, time.Now().Add(s.cfg.opts.CloseTimeout))
 		return
 	}
-	s.beginClose(&closeRequest{code: code, reason: reason,
-		err: newError(ErrConnectionFailed, cause, "%s; closing with %d", strings.TrimPrefix(cause.Error(), "websocket: "), code)})
-}
-
-// beginClose records req and starts closing; ws.mu must be held.
-func (s *session) beginClose(req *closeRequest) {
-	s.closing = req
-	s.ws.state = stateClosing
-	if s.tr == nil { // still connecting: abort the handshake
-		s.cancel()
-		return
-	}
-	close(s.closeReq)
-	tr := s.tr
-	s.closeTimer = time.AfterFunc(s.cfg.opts.CloseTimeout, func() { tr.close() })
-}
-
-// writeLoop writes queued messages, keep-alive pings and the Close frame.
-func (s *session) writeLoop() {
-	defer close(s.writerDone)
-	var pingTimer, pongTimer *time.Timer
-	var pingC, pongC <-chan time.Time
-	if s.cfg.pingInterval > 0 {
-		pingTimer = time.NewTimer(s.cfg.pingInterval)
-		defer pingTimer.Stop()
-		pingC = pingTimer.C
-	}
-	if s.cfg.pongTimeout > 0 {
-		pongTimer = time.NewTimer(time.Hour)
-		pongTimer.Stop()
-		defer pongTimer.Stop()
-	}
-	for {
-		select {
-		case m := <-s.sendq:
-			s.write(m)
-		case <-s.closeReq:
-			s.writeClose()
-			<-s.done
-			return
-		case <-pingC:
-			if err := s.tr.writePing(time.Now().Add(s.cfg.opts.CloseTimeout)); err != nil {
-				<-s.done // the reader sees the broken link too
-				return
-			}
-			if pongTimer != nil {
-				pongTimer.Reset(s.cfg.pongTimeout)
-				pongC = pongTimer.C
-			} else {
-				pingTimer.Reset(s.cfg.pingInterval)
-			}
-		case <-s.pong:
-			if pingTimer != nil {
-				pingTimer.Reset(s.cfg.pingInterval)
-			}
-			if pongTimer != nil {
-				pongTimer.Stop()
-				pongC = nil
-			}
-		case <-pongC:
-			s.ws.mu.Lock()
-			s.failure = newError(ErrConnectionFailed, ErrPongTimeout, "no pong within %v of a keep-alive ping; the link is down", s.cfg.pongTimeout)
-			s.ws.mu.Unlock()
-			s.tr.close()
-			<-s.done
-			return
-		case <-s.done:
-			return
-		}
-	}
-}
-
-// write sends one queued message unless SendContext withdrew it.
-func (s *session) write(m *outgoing) {
-	if !m.claim() {
+	if !m.ticket.claim() {
 		return
 	}
 	var err error
 	if m.isText {
-		err = s.tr.writeText(m.text)
+		err = s.w.writeFrame(opText, m.text, nil, time.Time{})
 	} else {
-		err = s.tr.writeBinary(m.binary)
+		err = s.w.writeFrame(opBinary, "", m.binary, time.Time{})
 	}
 	if err != nil {
 		err = newError(ErrConnectionNotExist, fmt.Errorf("%w: %w", net.ErrClosed, err), "send: the connection broke while sending")
@@ -448,36 +442,98 @@ func (s *session) write(m *outgoing) {
 	s.ws.complete(m.done, err)
 }
 
-// writeClose writes the queued messages (for Close) and the Close frame.
-func (s *session) writeClose() {
-	s.ws.mu.Lock()
-	req := s.closing
-	s.ws.mu.Unlock()
-	if req.flush {
-		for {
-			select {
-			case m := <-s.sendq:
-				s.write(m)
-				continue
-			default:
-			}
-			break
-		}
+// beginClose starts the client's closing handshake; ws.mu must be held.
+// The Close frame is written after the messages already queued, and the
+// link is dropped if the server has not closed it within CloseTimeout.
+func (s *session) beginClose(req *closeRequest) {
+	s.closing = req
+	s.ws.state = stateClosing
+	if s.w == nil { // still connecting: abort the handshake
+		s.cancel()
+		return
 	}
-	s.tr.writeClose(req.code, req.reason, time.Now().Add(s.cfg.opts.CloseTimeout))
+	s.stopKeepAlive()
+	s.queue.push(outgoing{isClose: true})
+	s.startWriter()
+	w := s.w
+	s.closeTimer = time.AfterFunc(s.cfg.opts.CloseTimeout, func() { w.Close() })
 }
 
-// finish ends the connection after the reader stopped with err, and reports
-// the end: pending sends, Close callbacks, the error event if any, then the
-// close event.
-func (s *session) finish(rf readFailure, err error) {
+// startKeepAlive arms the first keep-alive ping.
+func (s *session) startKeepAlive() {
+	if s.cfg.pingInterval <= 0 {
+		return
+	}
+	s.km.Lock()
+	defer s.km.Unlock()
+	if !s.kaStopped {
+		s.pingTimer = time.AfterFunc(s.cfg.pingInterval, s.ping)
+	}
+}
+
+// ping sends a keep-alive Ping. Its Pong is awaited from before the write,
+// since the Pong can arrive before the write returns.
+func (s *session) ping() {
+	s.km.Lock()
+	switch {
+	case s.kaStopped:
+		s.km.Unlock()
+		return
+	case s.cfg.pongTimeout > 0:
+		s.pongTimer = time.AfterFunc(s.cfg.pongTimeout, s.pongMissed)
+	default:
+		s.pingTimer.Reset(s.cfg.pingInterval)
+	}
+	s.km.Unlock()
+	s.w.writeFrame(opPing, "", nil, time.Now().Add(s.cfg.opts.CloseTimeout)) // a failed write shows on the reader
+}
+
+// onPong runs on the reader goroutine for every Pong frame: the link is
+// confirmed, and the next Ping is due a full interval later.
+func (s *session) onPong() {
+	s.km.Lock()
+	defer s.km.Unlock()
+	if s.pingTimer == nil || s.kaStopped {
+		return
+	}
+	if s.pongTimer != nil {
+		s.pongTimer.Stop()
+		s.pongTimer = nil
+	}
+	s.pingTimer.Reset(s.cfg.pingInterval)
+}
+
+// pongMissed fails the link: no Pong came in time.
+func (s *session) pongMissed() {
+	s.ws.mu.Lock()
+	s.failure = newError(ErrConnectionFailed, ErrPongTimeout, "no pong within %v of a keep-alive ping; the link is down", s.cfg.pongTimeout)
+	s.ws.mu.Unlock()
+	s.w.Close()
+}
+
+func (s *session) stopKeepAlive() {
+	s.km.Lock()
+	defer s.km.Unlock()
+	s.kaStopped = true
+	if s.pingTimer != nil {
+		s.pingTimer.Stop()
+	}
+	if s.pongTimer != nil {
+		s.pongTimer.Stop()
+	}
+}
+
+// finish ends the connection after the reader stopped, and reports the end:
+// pending sends, Close callbacks, the error event if any, then the close
+// event.
+func (s *session) finish(rf readFailure) {
 	ws := s.ws
 	if rf.mustClose {
-		s.tr.writeClose(rf.code, rf.reason, time.Now().Add(time.Second))
+		s.w.writeCloseNow(rf.code, rf.reason)
 	}
-	s.tr.close()
-	close(s.done)
-	<-s.writerDone
+	s.w.Close()
+	s.stopKeepAlive()
+	s.writers.Wait() // their writes fail fast on the closed connection
 
 	ws.mu.Lock()
 	req, failure, closers := s.closing, s.failure, s.closers
@@ -493,17 +549,20 @@ func (s *session) finish(rf readFailure, err error) {
 	case failure != nil:
 		report, res = failure, CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
 	case req != nil:
-		report, res = req.err, CloseResult{Code: req.code, Reason: req.reason}
+		res = CloseResult{Code: req.code, Reason: req.reason}
 	case rf.kind == peerClosed:
 		res = CloseResult{Code: rf.code, Reason: rf.reason}
 	case rf.kind == protocolFailure:
 		report = newError(ErrConnectionFailed, fmt.Errorf("%w: %s", ErrProtocol, rf.reason), "the server broke the protocol (%s); closed with 1002", rf.reason)
 		res = CloseResult{Code: CloseProtocolError, Reason: rf.reason}
+	case rf.kind == invalidData:
+		report = newError(ErrConnectionFailed, ErrInvalidUTF8, "%s; closed with 1007", rf.reason)
+		res = CloseResult{Code: CloseInvalidPayload, Reason: rf.reason}
 	case rf.kind == tooBig:
 		report = newError(ErrConnectionFailed, ErrMessageTooBig, "a message exceeded the maximum size of %d bytes; closed with 1009", s.cfg.maxMessageSize)
-		res = CloseResult{Code: CloseMessageTooBig}
+		res = CloseResult{Code: CloseMessageTooBig, Reason: rf.reason}
 	default:
-		report = newError(ErrConnectionFailed, fmt.Errorf("%w: %w", ErrLinkDown, err), "the link is down: %s", strings.TrimPrefix(err.Error(), "websocket: "))
+		report = newError(ErrConnectionFailed, fmt.Errorf("%w: %w", ErrLinkDown, rf.err), "the link is down: %v", rf.err)
 		res = CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
 	}
 	s.failQueued("the connection closed before the message was sent")
@@ -522,14 +581,17 @@ const linkDownReason = "The link is down"
 
 // failQueued completes every message still queued with error 2302006.
 func (s *session) failQueued(why string) {
+	s.ws.mu.Lock()
+	q := s.queue
+	s.queue = sendQueue{}
+	s.ws.mu.Unlock()
 	for {
-		select {
-		case m := <-s.sendq:
-			if m.claim() {
-				s.ws.complete(m.done, newError(ErrConnectionNotExist, net.ErrClosed, "send: %s", why))
-			}
-		default:
+		m, ok := q.pop()
+		if !ok {
 			return
+		}
+		if !m.isClose && m.ticket.claim() {
+			s.ws.complete(m.done, newError(ErrConnectionNotExist, net.ErrClosed, "send: %s", why))
 		}
 	}
 }

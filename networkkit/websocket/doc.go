@@ -71,9 +71,12 @@
 //
 // # Concurrency
 //
-// Every method of [WebSocket] is safe for concurrent use. Each connection
-// has one reader goroutine and one writer goroutine; messages are sent in
-// the order of the Send calls.
+// Every method of [WebSocket] is safe for concurrent use. An open
+// connection has one goroutine of its own, which reads; a writer goroutine
+// exists only while messages wait to be written, and keep-alive runs on
+// timers. Messages are sent in the order of the Send calls, each as one
+// frame. SendContext writes on the calling goroutine when nothing else
+// waits to be written.
 //
 // All callbacks of one WebSocket — event listeners and the callbacks of
 // Connect, Send and Close — run one at a time, in order, on one goroutine
@@ -87,6 +90,21 @@
 // The blocking methods (ConnectContext, SendContext, CloseContext) return
 // when the operation is done on the connection; the callbacks of the events
 // it caused may still be waiting to run.
+//
+// # On the wire
+//
+// gorilla/websocket performs the opening handshake; the package reads and
+// writes frames itself. Client frames are masked with fresh keys from a
+// per-connection ChaCha8 stream seeded from crypto/rand. A message is sent
+// as one frame however large (masked through pooled 64 KiB buffers), and a
+// received message is read into one buffer of its size. The client answers
+// Pings with Pongs carrying the same payload, checks every frame of the
+// server (reserved bits and opcodes, masking, control frame rules,
+// fragmentation, close codes and reasons, UTF-8 of text, failing at the
+// first invalid byte) and closes with 1002, 1007 or 1009 when the server
+// breaks a rule. After a Close frame from the server it answers with the
+// same code and waits up to CloseTimeout for the server to close the TCP
+// connection (RFC 6455 §7.1.1).
 //
 // # Errors
 //

@@ -169,9 +169,10 @@ func (ws *WebSocket) Send(data MessageData, callback callback.AsyncCallback[bool
 
 // SendContext sends data like [WebSocket.Send] and waits until it has been
 // written to the connection, returning nil or the error Send's callback
-// would have received. Cancelling ctx while the message still waits in the
-// queue withdraws it and returns ctx.Err(); once writing has begun,
-// SendContext waits for the write to finish.
+// would have received. When nothing else waits to be written, the message
+// is written on the calling goroutine. Cancelling ctx while the message
+// still waits in the queue withdraws it and returns ctx.Err(); once writing
+// has begun, SendContext waits for the write to finish.
 func (ws *WebSocket) SendContext(ctx context.Context, data MessageData) error {
 	if ctx == nil {
 		return newError(ErrParameter, nil, "SendContext: nil context")
@@ -180,6 +181,7 @@ func (ws *WebSocket) SendContext(ctx context.Context, data MessageData) error {
 	if err != nil {
 		return err
 	}
+	m.ticket = new(sendTicket)
 	if err := ws.enqueue(m); err != nil {
 		return err
 	}
@@ -187,30 +189,34 @@ func (ws *WebSocket) SendContext(ctx context.Context, data MessageData) error {
 	case err := <-m.done.ch:
 		return err
 	case <-ctx.Done():
-		if m.claim() {
+		if m.ticket.claim() {
 			return ctx.Err()
 		}
 		return <-m.done.ch
 	}
 }
 
-// enqueue puts m on the send queue of the current connection.
-func (ws *WebSocket) enqueue(m *outgoing) error {
+// enqueue writes m at once (SendContext with nothing queued) or puts it on
+// the send queue of the current connection.
+func (ws *WebSocket) enqueue(m outgoing) error {
 	ws.mu.Lock()
-	defer ws.mu.Unlock()
 	s := ws.sess
-	if s == nil {
-		return newError(ErrConnectionNotExist, net.ErrClosed, "send: the object is not connected")
-	}
-	if ws.state == stateClosing {
-		return newError(ErrConnectionNotExist, net.ErrClosed, "send: the connection is closing")
-	}
-	select {
-	case s.sendq <- m:
-		return nil
+	var err error
+	switch {
+	case s == nil:
+		err = newError(ErrConnectionNotExist, net.ErrClosed, "send: the object is not connected")
+	case ws.state == stateClosing:
+		err = newError(ErrConnectionNotExist, net.ErrClosed, "send: the connection is closing")
+	case m.ticket != nil && s.writeNow(m):
+		// written; writeNow released and re-acquired ws.mu
+	case s.queue.len() >= s.cfg.opts.SendQueueSize:
+		err = newError(ErrUnknown, ErrSendQueueFull, "send: the send queue is full (%d messages)", s.cfg.opts.SendQueueSize)
 	default:
-		return newError(ErrUnknown, ErrSendQueueFull, "send: the send queue is full (%d messages)", cap(s.sendq))
+		s.queue.push(m)
+		s.startWriter()
 	}
+	ws.mu.Unlock()
+	return err
 }
 
 // Close starts the closing handshake with options (nil means code 1000 and
@@ -274,7 +280,7 @@ func (ws *WebSocket) close(options *CloseOptions, done completion) {
 		return
 	}
 	s.closers = append(s.closers, done)
-	s.beginClose(&closeRequest{code: code, reason: reason, flush: true})
+	s.beginClose(&closeRequest{code: code, reason: reason})
 	ws.mu.Unlock()
 }
 

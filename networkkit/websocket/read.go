@@ -1,0 +1,221 @@
+package websocket
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// readFailure says why the reader stopped.
+type readFailure struct {
+	kind   failureKind
+	code   uint32 // the peer's close code (peerClosed), or the code the client closes with
+	reason string
+	// mustClose: the client still has to send its Close frame with code
+	// and reason before dropping the link.
+	mustClose bool
+	err       error // linkLost: the read error
+}
+
+type failureKind uint8
+
+const (
+	linkLost        failureKind = iota // EOF, reset, or the socket closed locally
+	peerClosed                         // a valid Close frame arrived
+	protocolFailure                    // the server broke RFC 6455: close with 1002
+	invalidData                        // invalid UTF-8 in a text message or close reason: close with 1007
+	tooBig                             // a message over MaxMessageSize: close with 1009
+)
+
+func violation(format string, args ...any) readFailure {
+	return readFailure{kind: protocolFailure, code: CloseProtocolError, reason: fmt.Sprintf(format, args...), mustClose: true}
+}
+
+func badUTF8(what string) readFailure {
+	return readFailure{kind: invalidData, code: CloseInvalidPayload, reason: "invalid UTF-8 in " + what, mustClose: true}
+}
+
+// largeMessage is the size above which a message's buffer grows as its
+// bytes arrive instead of being allocated whole from the declared length.
+const largeMessage = 1 << 20
+
+// receive reads frames and delivers messages until the connection ends,
+// and says why it ended. It checks everything RFC 6455 asks of a client
+// receiving frames: reserved bits and opcodes, unmasked frames, control
+// frame rules, fragmentation order, close payloads, UTF-8 of text (failing
+// at the first invalid byte, not at the end of the message) and the
+// maximum message size (before reading or allocating the payload).
+func (s *session) receive() readFailure {
+	w := s.w
+	limit := uint64(s.cfg.maxMessageSize)
+	var (
+		msg   []byte
+		kind  byte // opText or opBinary while a message is open
+		text  utf8Validator
+		ctrl  [maxControlPayload]byte
+		wants = uint64(0) // bytes of the open message so far
+	)
+	for {
+		h, err := w.readHeader()
+		if err != nil {
+			if errors.Is(err, errBadLength) {
+				return violation("%v", err)
+			}
+			return readFailure{kind: linkLost, err: err}
+		}
+		if h.rsv != 0 {
+			return violation("reserved bits set (RSV %d)", h.rsv>>4)
+		}
+		if h.masked {
+			return violation("masked frame from the server")
+		}
+		if h.op >= opClose {
+			switch {
+			case h.op > opPong:
+				return violation("reserved control opcode %d", h.op)
+			case !h.fin:
+				return violation("fragmented control frame")
+			case h.length > maxControlPayload:
+				return violation("control frame with a %d-byte payload", h.length)
+			}
+			p := ctrl[:h.length]
+			if err := w.readFull(p); err != nil {
+				return readFailure{kind: linkLost, err: err}
+			}
+			switch h.op {
+			case opPing:
+				w.writeFrame(opPong, "", p, time.Now().Add(s.cfg.opts.CloseTimeout)) // a broken link shows on the next read
+			case opPong:
+				s.onPong()
+			case opClose:
+				return s.peerClose(p)
+			}
+			continue
+		}
+
+		switch h.op {
+		case opText, opBinary:
+			if kind != 0 {
+				return violation("a new message started before the previous one ended")
+			}
+			kind, wants, msg = h.op, 0, nil
+			text.reset()
+		case opContinuation:
+			if kind == 0 {
+				return violation("continuation frame without a message to continue")
+			}
+		default:
+			return violation("reserved data opcode %d", h.op)
+		}
+		wants += h.length
+		if wants > limit {
+			return readFailure{kind: tooBig, code: CloseMessageTooBig, reason: "message too big", mustClose: true}
+		}
+		if msg == nil {
+			msg = make([]byte, 0, min(wants, largeMessage))
+		}
+		for uint64(len(msg)) < wants {
+			if len(msg) == cap(msg) {
+				msg = append(msg, 0)[:len(msg)]
+			}
+			end := min(uint64(cap(msg)), wants)
+			n, err := w.readSome(msg[len(msg):end])
+			if err != nil {
+				return readFailure{kind: linkLost, err: err}
+			}
+			if kind == opText && !text.write(msg[len(msg):len(msg)+n]) {
+				return badUTF8("text message")
+			}
+			msg = msg[:len(msg)+n]
+		}
+		if !h.fin {
+			continue
+		}
+		if kind == opText {
+			if !text.done() {
+				return badUTF8("text message")
+			}
+			// The buffer is never written again, so the string can share it.
+			s.ws.events.post(event{ev: evMessage, msg: StringData(unsafe.String(unsafe.SliceData(msg), len(msg)))})
+		} else {
+			s.ws.events.post(event{ev: evMessage, msg: ArrayData(msg)})
+		}
+		kind, msg = 0, nil
+	}
+}
+
+// peerClose handles the server's Close frame: it checks the payload,
+// answers with a Close frame unless the client sent one already, and waits
+// (up to CloseTimeout) for the server to close the TCP connection, as
+// RFC 6455 §7.1.1 asks of clients.
+func (s *session) peerClose(p []byte) readFailure {
+	rf := readFailure{kind: peerClosed, code: CloseNoStatusReceived}
+	switch {
+	case len(p) == 1:
+		return violation("close frame with a 1-byte payload")
+	case len(p) >= 2:
+		rf.code = uint32(binary.BigEndian.Uint16(p))
+		if !sendableCloseCode(rf.code) {
+			return violation("invalid close code %d", rf.code)
+		}
+		if !utf8.Valid(p[2:]) {
+			return badUTF8("close reason")
+		}
+		rf.reason = string(p[2:])
+	}
+	deadline := time.Now().Add(s.cfg.opts.CloseTimeout)
+	s.w.replyClose(rf.code, deadline)
+	s.w.conn.SetReadDeadline(deadline)
+	for { // whatever still comes is ignored (RFC 6455 §5.5.1)
+		if _, err := s.w.readSome(s.w.rbuf[:]); err != nil {
+			return rf
+		}
+	}
+}
+
+// Close frames.
+
+// errCloseSent is the error of a write after the client's Close frame.
+var errCloseSent = fmt.Errorf("websocket: close frame already sent: %w", net.ErrClosed)
+
+// writeClose sends the client's Close frame, once; code 1005 sends none.
+func (w *wire) writeClose(code uint32, reason string, deadline time.Time) error {
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	return w.writeCloseLocked(code, reason, deadline)
+}
+
+func (w *wire) writeCloseLocked(code uint32, reason string, deadline time.Time) error {
+	if w.closeSent {
+		return errCloseSent
+	}
+	var p []byte
+	if code != CloseNoStatusReceived {
+		p = binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(reason)), uint16(code))
+		p = append(p, reason...)
+	}
+	err := w.writeFrameLocked(opClose, "", p, deadline)
+	w.closeSent = true
+	return err
+}
+
+// replyClose answers the server's Close frame with its code, unless the
+// client sent its own Close already.
+func (w *wire) replyClose(code uint32, deadline time.Time) {
+	w.writeClose(code, "", deadline)
+}
+
+// writeCloseNow sends a Close frame when the client fails the connection.
+// If a write is under way (perhaps blocked on a server that does not read),
+// the Close frame is skipped and the link is simply dropped.
+func (w *wire) writeCloseNow(code uint32, reason string) {
+	if !w.wmu.TryLock() {
+		return
+	}
+	defer w.wmu.Unlock()
+	w.writeCloseLocked(code, reason, time.Now().Add(time.Second))
+}

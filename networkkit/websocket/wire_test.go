@@ -1,0 +1,208 @@
+package websocket
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMaskBytesMatchesBytewiseMasking(t *testing.T) {
+	key := uint32(0x9a3b5c7d)
+	var keyBytes [4]byte
+	binary.LittleEndian.PutUint32(keyBytes[:], key)
+	src := make([]byte, 67)
+	for i := range src {
+		src[i] = byte(i * 7)
+	}
+	for pos := 0; pos < 8; pos++ {
+		for n := 0; n <= len(src); n++ {
+			got := append([]byte(nil), src[:n]...)
+			maskBytes(key, pos, got)
+			for i := range n {
+				require.Equal(t, src[i]^keyBytes[(pos+i)%4], got[i], "pos %d n %d byte %d", pos, n, i)
+			}
+		}
+	}
+}
+
+// readClientFrame parses one masked client frame, as a server would.
+func readClientFrame(t *testing.T, r io.Reader) (fin bool, op byte, payload []byte) {
+	t.Helper()
+	var h [2]byte
+	_, err := io.ReadFull(r, h[:])
+	require.NoError(t, err)
+	require.NotZero(t, h[1]&0x80, "client frames are masked")
+	n := uint64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var b [2]byte
+		io.ReadFull(r, b[:])
+		n = uint64(binary.BigEndian.Uint16(b[:]))
+	case 127:
+		var b [8]byte
+		io.ReadFull(r, b[:])
+		n = binary.BigEndian.Uint64(b[:])
+	}
+	var key [4]byte
+	_, err = io.ReadFull(r, key[:])
+	require.NoError(t, err)
+	payload = make([]byte, n)
+	_, err = io.ReadFull(r, payload)
+	require.NoError(t, err)
+	for i := range payload {
+		payload[i] ^= key[i%4]
+	}
+	return h[0]&0x80 != 0, h[0] & 0x0f, payload
+}
+
+func TestWriteFrameIsOneMaskedFrame(t *testing.T) {
+	for _, size := range []int{0, 1, 125, 126, 65535, 65536, writeChunk - 14, writeChunk, 3*writeChunk + 5} {
+		client, server := net.Pipe()
+		w := newWire(client)
+		data := bytes.Repeat([]byte("abcdefg"), size/7+1)[:size]
+		errc := make(chan error, 1)
+		go func() { errc <- w.writeFrame(opBinary, "", data, time.Time{}) }()
+		fin, op, got := readClientFrame(t, server)
+		require.NoError(t, <-errc)
+		assert.True(t, fin, "size %d", size)
+		assert.Equal(t, byte(opBinary), op)
+		assert.Equal(t, data, got, "size %d", size)
+		client.Close()
+		server.Close()
+	}
+}
+
+func TestWriteFrameText(t *testing.T) {
+	client, server := net.Pipe()
+	defer server.Close()
+	w := newWire(client)
+	go w.writeFrame(opText, "κόσμε", nil, time.Time{})
+	_, op, got := readClientFrame(t, server)
+	assert.Equal(t, byte(opText), op)
+	assert.Equal(t, "κόσμε", string(got))
+}
+
+func TestNoFrameAfterClose(t *testing.T) {
+	client, server := net.Pipe()
+	defer server.Close()
+	w := newWire(client)
+	go w.writeClose(1000, "bye", time.Time{})
+	_, op, got := readClientFrame(t, server)
+	assert.Equal(t, byte(opClose), op)
+	assert.Equal(t, []byte{0x03, 0xe8, 'b', 'y', 'e'}, got)
+	assert.ErrorIs(t, w.writeFrame(opText, "late", nil, time.Time{}), net.ErrClosed)
+	assert.ErrorIs(t, w.writeClose(1000, "", time.Time{}), net.ErrClosed)
+}
+
+// stream is a net.Conn reading from a fixed byte string in pieces.
+type stream struct {
+	net.Conn
+	data  []byte
+	piece int
+}
+
+func (s *stream) Read(p []byte) (int, error) {
+	if len(s.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), s.piece)], s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
+
+func TestWireKeepsFramesThatFollowTheResponse(t *testing.T) {
+	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
+	frames := []byte{0x81, 0x02, 'h', 'i', 0x82, 0x7e, 0x02, 0x00}
+	frames = append(frames, bytes.Repeat([]byte{7}, 512)...)
+	for _, piece := range []int{1, 3, 64, 4096} {
+		w := newWire(&stream{data: append([]byte(resp), frames...), piece: piece})
+		// What the handshake reads ends exactly at the blank line.
+		var got []byte
+		buf := make([]byte, 4096)
+		for !strings.HasSuffix(string(got), "\r\n\r\n") {
+			n, err := w.Read(buf)
+			require.NoError(t, err)
+			got = append(got, buf[:n]...)
+		}
+		assert.Equal(t, resp, string(got), "piece %d", piece)
+		w.startFrames()
+
+		h, err := w.readHeader()
+		require.NoError(t, err)
+		assert.Equal(t, header{fin: true, op: opText, length: 2}, h)
+		p := make([]byte, 2)
+		require.NoError(t, w.readFull(p))
+		assert.Equal(t, "hi", string(p))
+		h, err = w.readHeader()
+		require.NoError(t, err)
+		assert.Equal(t, header{fin: true, op: opBinary, length: 512}, h)
+		p = make([]byte, 512)
+		require.NoError(t, w.readFull(p))
+		assert.Equal(t, bytes.Repeat([]byte{7}, 512), p, "piece %d", piece)
+		_, err = w.readHeader()
+		assert.ErrorIs(t, err, io.EOF)
+	}
+}
+
+func TestReadHeaderForms(t *testing.T) {
+	tests := []struct {
+		name  string
+		bytes []byte
+		want  header
+		err   error
+	}{
+		{"7-bit", []byte{0x89, 0x05}, header{fin: true, op: opPing, length: 5}, nil},
+		{"16-bit", []byte{0x02, 0x7e, 0x01, 0x00}, header{op: opBinary, length: 256}, nil},
+		{"64-bit", []byte{0x80, 0x7f, 0, 0, 0, 1, 0, 0, 0, 0}, header{fin: true, op: opContinuation, length: 1 << 32}, nil},
+		{"masked", []byte{0x81, 0x81, 1, 2, 3, 4}, header{fin: true, op: opText, masked: true, length: 1}, nil},
+		{"reserved bits", []byte{0xf1, 0x00}, header{fin: true, rsv: 0x70, op: opText}, nil},
+		{"top bit of 64-bit length", []byte{0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0}, header{}, errBadLength},
+		{"truncated", []byte{0x82, 0x7f, 0}, header{}, io.EOF},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWire(&stream{data: tt.bytes, piece: 1})
+			w.inFrames = true
+			h, err := w.readHeader()
+			if tt.err != nil {
+				assert.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, h)
+		})
+	}
+}
+
+func TestSendQueue(t *testing.T) {
+	var q sendQueue
+	for round := 0; round < 3; round++ {
+		for i := range 100 {
+			q.push(outgoing{text: string(rune('a' + i%26))})
+			if i%3 == 0 {
+				q.pop()
+			}
+		}
+		for q.len() > 0 {
+			q.pop()
+		}
+		assert.Nil(t, q.buf, "storage released when empty")
+	}
+	for i := range 20 {
+		q.push(outgoing{text: string(rune('a' + i))})
+	}
+	for i := range 20 {
+		m, ok := q.pop()
+		require.True(t, ok)
+		assert.Equal(t, string(rune('a'+i)), m.text, "FIFO")
+	}
+	_, ok := q.pop()
+	assert.False(t, ok)
+}
