@@ -214,13 +214,17 @@ func parseURL(raw string) (*url.URL, error) {
 }
 
 // redactRawURL replaces the password of the authority of a URL, which may
-// not parse, with "xxxxx".
+// not parse, with "xxxxx". The authority follows "scheme://", or "//" at
+// the start (a URL without scheme).
 func redactRawURL(raw string) string {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		return raw
+	start := 2
+	if !strings.HasPrefix(raw, "//") {
+		i := strings.Index(raw, "://")
+		if i < 0 {
+			return raw
+		}
+		start = i + 3
 	}
-	start := i + 3
 	end := len(raw)
 	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
 		end = start + j
@@ -393,7 +397,7 @@ func sendableCloseCode(code uint32) bool {
 func hostAllowed(list []string, host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	for _, e := range list {
-		e = strings.ToLower(strings.TrimSpace(e))
+		e = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(e), "."))
 		if e == host || (strings.HasPrefix(e, "*.") && strings.HasSuffix(host, e[1:])) {
 			return true
 		}

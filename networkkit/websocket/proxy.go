@@ -145,7 +145,7 @@ func systemRoute(target *url.URL) (proxyRoute, error) {
 func excluded(list []string, host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	for _, e := range list {
-		e = strings.ToLower(strings.TrimSpace(e))
+		e = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(e), "."))
 		switch {
 		case e == "":
 		case e == "*":
