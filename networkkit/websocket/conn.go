@@ -37,6 +37,7 @@ type session struct {
 
 	queue      sendQueue // ws.mu; messages (and a client Close) waiting to be written
 	writing    bool      // ws.mu; a goroutine owns the writing of the queue
+	ended      bool      // ws.mu; finish has begun: no new writer may start
 	writers    sync.WaitGroup
 	closing    *closeRequest // ws.mu; set once, by Close
 	closers    []completion  // ws.mu; Close calls waiting for the end
@@ -330,7 +331,7 @@ func describe(err error) string {
 // startWriter starts a goroutine writing the queue, if there is something
 // to write and nobody is writing; ws.mu must be held.
 func (s *session) startWriter() {
-	if s.writing || s.queue.len() == 0 || s.w == nil {
+	if s.writing || s.ended || s.queue.len() == 0 || s.w == nil {
 		return
 	}
 	s.writing = true
@@ -400,7 +401,7 @@ func (s *session) drain() {
 // ws.mu must be held; writeNow releases it.
 func (s *session) writeNow(m outgoing) bool {
 	ws := s.ws
-	if s.writing || s.queue.len() > 0 || s.w == nil || ws.state != stateOpen {
+	if s.writing || s.ended || s.queue.len() > 0 || s.w == nil || ws.state != stateOpen {
 		return false
 	}
 	s.writing = true
@@ -409,7 +410,7 @@ func (s *session) writeNow(m outgoing) bool {
 	s.write(m)
 	ws.mu.Lock()
 	s.writing = false
-	if s.queue.len() > 0 { // queued meanwhile: hand over to a writer goroutine
+	if s.queue.len() > 0 && !s.ended { // queued meanwhile: hand over to a writer goroutine
 		s.writing = true
 		s.writers.Add(1)
 		go s.drain()
@@ -455,9 +456,11 @@ func (s *session) beginClose(req *closeRequest) {
 	s.stopKeepAlive()
 	s.queue.push(outgoing{isClose: true})
 	s.startWriter()
-	w := s.w
-	s.closeTimer = time.AfterFunc(s.cfg.opts.CloseTimeout, func() { w.Close() })
+	s.closeTimer = time.AfterFunc(s.cfg.opts.CloseTimeout, s.dropLink)
 }
+
+// dropLink closes the connection at once; the reader then ends it.
+func (s *session) dropLink() { s.w.Close() }
 
 // startKeepAlive arms the first keep-alive ping.
 func (s *session) startKeepAlive() {
@@ -528,6 +531,9 @@ func (s *session) stopKeepAlive() {
 // event.
 func (s *session) finish(rf readFailure) {
 	ws := s.ws
+	ws.mu.Lock()
+	s.ended = true // from here on no writer starts, so waiting for them is sound
+	ws.mu.Unlock()
 	if rf.mustClose {
 		s.w.writeCloseNow(rf.code, rf.reason)
 	}

@@ -10,6 +10,9 @@ package websocket
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -442,95 +445,143 @@ const fuzzHead = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConn
 // parser of the stream finds it: in the piece that completes the frame's
 // header, at the frame's offset in that piece (0 when the frame began in an
 // earlier piece); or never, if the stream has none.
-func FuzzWireGuard(f *testing.F) {
+func FuzzWireReader(f *testing.F) {
 	text := []byte{0x81, 0x02, 'h', 'i'}
 	for _, s := range []struct {
 		stream []byte
 		chunk  uint8
 	}{
-		{[]byte(fuzzHead + "\x81\x02hi\x88\x01\x03"), 0},
-		{[]byte(fuzzHead + "\x88\x01\x03"), 1},
-		{[]byte("\x88\x01\x03"), 3},
-		{append(append([]byte(fuzzHead), 0x82, 126, 0x01, 0x00), bytes.Repeat([]byte{0x88, 0x01}, 128)...), 7},
+		{[]byte("\x81\x02hi\x88\x01\x03"), 0},
+		{[]byte("\x88\x01\x03"), 1},
+		{append([]byte{0x82, 126, 0x01, 0x00}, bytes.Repeat([]byte{0x88, 0x01}, 128)...), 7},
 		{append([]byte{0x82, 127, 0, 0, 0, 0, 0, 0, 0, 3, 0x88, 0x01, 0x00}, 0x88, 0x81, 1, 2, 3, 4, 5), 2},
 		{append(append([]byte{}, text...), 0x89, 0x00, 0x8a, 0x01, 'p', 0x88, 0x02, 0x03, 0xe8), 5},
-		{[]byte("HTTP/1.1 101 OK\r\nX: \x88\x01\r\n\r\n\x88\x00"), 4},
 		{[]byte{0x82, 127, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x88, 0x01}, 1},
+		{append([]byte{0x02, 0x7e, 0x02, 0x00}, bytes.Repeat([]byte{9}, 512)...), 200},
 		{nil, 0},
 	} {
 		f.Add(s.stream, s.chunk)
 	}
-	f.Fuzz(func(t *testing.T, stream []byte, chunk uint8) {
-		for _, s := range [][]byte{stream, append([]byte(fuzzHead), stream...)} {
-			at, hdrEnd := fuzzOneByteClose(s)
-			fixed := int(chunk)
-			if fixed == 0 {
-				fixed = len(s) + 1
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
+		want, wantBadLength := fuzzFrames(data)
+		all := append([]byte(fuzzHead), data...)
+		fixed := int(chunk)
+		if fixed == 0 {
+			fixed = len(all) + 1
+		}
+		for _, c := range []struct {
+			name string
+			size func(k int) int
+		}{
+			{"pieces of " + strconv.Itoa(fixed), func(int) int { return fixed }},
+			{"bytes", func(int) int { return 1 }},
+			{"irregular pieces", func(k int) int { return 1 + (int(chunk)*7+k*13)%700 }},
+		} {
+			w := newWire(&fuzzPieces{data: all, size: c.size})
+			head := make([]byte, 0, len(fuzzHead))
+			buf := make([]byte, 4096)
+			for !bytes.HasSuffix(head, []byte("\r\n\r\n")) {
+				n, err := w.Read(buf)
+				require.NoError(t, err, c.name)
+				head = append(head, buf[:n]...)
 			}
-			for _, c := range []struct {
-				name string
-				size func(k int) int
-			}{
-				{"pieces of " + strconv.Itoa(fixed), func(int) int { return fixed }},
-				{"bytes", func(int) int { return 1 }},
-				{"irregular pieces", func(k int) int { return 1 + (int(chunk)*7+k*13)%17 }},
-			} {
-				var g wireGuard
-				found := false
-				for off, k := 0, 0; off < len(s) && !found; k++ {
-					end := min(off+c.size(k), len(s))
-					if i := g.scan(s[off:end]); i >= 0 {
-						found = true
-						require.GreaterOrEqual(t, at, 0, "%s: found a forbidden frame at %d+%d in %x, which has none", c.name, off, i, s)
-						require.True(t, off <= hdrEnd && hdrEnd < end, "%s: found in the piece %d:%d, but the header ends at %d (%x)", c.name, off, end, hdrEnd, s)
-						require.Equal(t, max(at-off, 0), i, "%s: offset in the piece %d:%d (%x)", c.name, off, end, s)
-					}
-					off = end
+			require.Equal(t, fuzzHead, string(head), "%s: the handshake read past its end", c.name)
+			w.startFrames()
+			var got []fuzzFrame
+			badLength := false
+			for {
+				h, err := w.readHeader()
+				if errors.Is(err, errBadLength) {
+					badLength = true
+					break
 				}
-				require.Equal(t, at >= 0, found, "%s: the frame at %d was missed (%x)", c.name, at, s)
+				if err != nil {
+					break // end of the stream, possibly inside a header
+				}
+				p, complete := fuzzReadPayload(w, h.length)
+				got = append(got, fuzzFrame{h, p})
+				if !complete {
+					break
+				}
 			}
+			require.Equal(t, want, got, "%s: frames of %x", c.name, data)
+			require.Equal(t, wantBadLength, badLength, "%s: %x", c.name, data)
 		}
 	})
 }
 
-// fuzzOneByteClose parses stream as an HTTP answer followed by frames and
-// returns the offset of the first Close frame whose payload is one byte
-// long and the offset of the last byte of that frame's header; -1, -1 if
-// the stream, as far as it goes, has none.
-func fuzzOneByteClose(stream []byte) (at, hdrEnd int) {
-	i := bytes.Index(stream, []byte("\r\n\r\n"))
-	if i < 0 {
-		return -1, -1
-	}
-	for i += 4; i < len(stream); {
-		start := i
-		if len(stream)-i < 2 {
-			return -1, -1
-		}
-		b0, b1 := stream[i], stream[i+1]
-		i += 2
-		length := uint64(b1 & 0x7f)
-		ext := map[uint64]int{126: 2, 127: 8}[length]
-		if b1&0x80 != 0 {
+// fuzzFrame is a frame header and as much of its payload as the stream has.
+type fuzzFrame struct {
+	h       header
+	payload []byte
+}
+
+// fuzzFrames parses a frame stream independently of wire; the last frame
+// may be cut short. badLength reports a 64-bit length with the top bit set.
+func fuzzFrames(s []byte) (frames []fuzzFrame, badLength bool) {
+	for i := 0; len(s)-i >= 2; {
+		b0, b1 := s[i], s[i+1]
+		h := header{fin: b0&0x80 != 0, rsv: b0 & 0x70, op: b0 & 0x0f, masked: b1&0x80 != 0, length: uint64(b1 & 0x7f)}
+		ext := map[uint64]int{126: 2, 127: 8}[h.length]
+		if h.masked {
 			ext += 4
 		}
-		if len(stream)-i < ext {
-			return -1, -1
+		if len(s)-i-2 < ext {
+			return frames, false
 		}
-		switch length {
+		switch h.length {
 		case 126:
-			length = uint64(binary.BigEndian.Uint16(stream[i:]))
+			h.length = uint64(binary.BigEndian.Uint16(s[i+2:]))
 		case 127:
-			length = binary.BigEndian.Uint64(stream[i:])
+			h.length = binary.BigEndian.Uint64(s[i+2:])
+			if h.length>>63 != 0 {
+				return frames, true
+			}
 		}
-		i += ext
-		if b0&0x0f == 0x8 && length == 1 {
-			return start, i - 1
+		i += 2 + ext
+		n := uint64(len(s) - i)
+		if n > h.length {
+			n = h.length
 		}
-		if length >= uint64(len(stream)-i) {
-			return -1, -1
+		frames = append(frames, fuzzFrame{h, append([]byte{}, s[i:i+int(n)]...)})
+		i += int(n)
+		if n < h.length {
+			return frames, false
 		}
-		i += int(length)
 	}
-	return -1, -1
+	return frames, false
+}
+
+// fuzzReadPayload reads a payload of length bytes from w, or what the
+// stream has of it, without allocating more than arrives.
+func fuzzReadPayload(w *wire, length uint64) (p []byte, complete bool) {
+	p = []byte{}
+	var buf [700]byte
+	for uint64(len(p)) < length {
+		n, err := w.readSome(buf[:min(uint64(len(buf)), length-uint64(len(p)))])
+		p = append(p, buf[:n]...)
+		if err != nil {
+			return p, false
+		}
+	}
+	return p, true
+}
+
+// fuzzPieces is a net.Conn that reads a byte string in pieces of the sizes
+// size gives.
+type fuzzPieces struct {
+	net.Conn
+	data []byte
+	size func(k int) int
+	k    int
+}
+
+func (p *fuzzPieces) Read(b []byte) (int, error) {
+	if len(p.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(b[:min(len(b), p.size(p.k))], p.data)
+	p.k++
+	p.data = p.data[n:]
+	return n, nil
 }
