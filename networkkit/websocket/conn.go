@@ -241,6 +241,7 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 		w = newWire(c)
 		return w, nil
 	}
+	start := time.Now()
 	resp, protocol, err := handshake(ctx, &handshakeConfig{
 		url:              s.cfg.url.String(),
 		header:           s.cfg.header,
@@ -260,6 +261,11 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
+		}
+		if timeout := s.cfg.opts.HandshakeTimeout; time.Since(start) >= timeout {
+			// The deadline can cut a line of the answer, which the HTTP
+			// reader then reports as malformed: say what happened.
+			return nil, nil, &handshakeTimeout{after: timeout, cause: err}
 		}
 		return nil, nil, err
 	}
@@ -287,9 +293,11 @@ func handshakeError(resp *http.Response) error {
 		n, _ := resp.Body.Read(buf)
 		e.Body = buf[:n]
 	}
-	switch {
+	switch ext := resp.Header.Get("Sec-WebSocket-Extensions"); {
 	case resp.StatusCode != http.StatusSwitchingProtocols:
 		e.Reason = "server answered " + resp.Status + " instead of 101 Switching Protocols"
+	case ext != "":
+		e.Reason = fmt.Sprintf("server enabled extension %q, which was not offered", ext)
 	case !strings.EqualFold(resp.Header.Get("Upgrade"), "websocket"):
 		e.Reason = "101 answer without \"Upgrade: websocket\""
 	case !headerHasToken(resp.Header, "Connection", "upgrade"):
@@ -318,10 +326,28 @@ func reasonPhrase(resp *http.Response) string {
 	return phrase
 }
 
+// handshakeTimeout is the cause of a handshake that ran out of
+// HandshakeTimeout, whatever the read it cut reported. It is a net.Error
+// whose Timeout is true, and it matches context.DeadlineExceeded.
+type handshakeTimeout struct {
+	after time.Duration
+	cause error
+}
+
+func (e *handshakeTimeout) Error() string {
+	return fmt.Sprintf("the opening handshake timed out after %v (%v)", e.after, e.cause)
+}
+func (e *handshakeTimeout) Timeout() bool   { return true }
+func (e *handshakeTimeout) Temporary() bool { return false }
+func (e *handshakeTimeout) Unwrap() []error { return []error{context.DeadlineExceeded, e.cause} }
+
 // describe words a connection failure for the error message.
 func describe(err error) string {
+	var ht *handshakeTimeout
 	var ne net.Error
 	switch {
+	case errors.As(err, &ht):
+		return ht.Error()
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return "the opening handshake timed out: " + err.Error()
 	}

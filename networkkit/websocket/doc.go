@@ -103,8 +103,8 @@
 // fragmentation, close codes and reasons, UTF-8 of text, failing at the
 // first invalid byte) and closes with 1002, 1007 or 1009 when the server
 // breaks a rule. After a Close frame from the server it answers with the
-// same code and waits up to CloseTimeout for the server to close the TCP
-// connection (RFC 6455 §7.1.1).
+// same code; once both Close frames have crossed, it closes the TCP
+// connection.
 //
 // # Errors
 //

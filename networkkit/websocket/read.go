@@ -148,10 +148,11 @@ func (s *session) receive() readFailure {
 	}
 }
 
-// peerClose handles the server's Close frame: it checks the payload,
-// answers with a Close frame unless the client sent one already, and waits
-// (up to CloseTimeout) for the server to close the TCP connection, as
-// RFC 6455 §7.1.1 asks of clients.
+// peerClose handles the server's Close frame: it checks the payload and
+// answers with a Close frame unless the client sent one already. The
+// closing handshake is then complete and the caller drops the link at once
+// (RFC 6455 §7.1.1 lets the client close TCP after both Close frames; a
+// server that waits for the client to do so is not kept waiting).
 func (s *session) peerClose(p []byte) readFailure {
 	rf := readFailure{kind: peerClosed, code: CloseNoStatusReceived}
 	switch {
@@ -167,14 +168,8 @@ func (s *session) peerClose(p []byte) readFailure {
 		}
 		rf.reason = string(p[2:])
 	}
-	deadline := time.Now().Add(s.cfg.opts.CloseTimeout)
-	s.w.replyClose(rf.code, deadline)
-	s.w.conn.SetReadDeadline(deadline)
-	for { // whatever still comes is ignored (RFC 6455 §5.5.1)
-		if _, err := s.w.readSome(s.w.rbuf[:]); err != nil {
-			return rf
-		}
-	}
+	s.w.replyClose(rf.code, time.Now().Add(s.cfg.opts.CloseTimeout))
+	return rf
 }
 
 // Close frames.

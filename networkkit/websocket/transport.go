@@ -50,7 +50,9 @@ func handshake(ctx context.Context, cfg *handshakeConfig) (*http.Response, strin
 	}
 	c, resp, err := d.DialContext(ctx, cfg.url, cfg.header)
 	if err != nil {
-		if errors.Is(err, gorilla.ErrBadHandshake) {
+		// A response with an error is a refused answer: not 101, or a 101
+		// gorilla found wrong (it checks compression itself).
+		if errors.Is(err, gorilla.ErrBadHandshake) || resp != nil {
 			return resp, "", errBadHandshake
 		}
 		return resp, "", err
