@@ -17,8 +17,8 @@ import (
 
 // session is one connection of a WebSocket, from Connect to its end.
 //
-// Its goroutines: run does the handshake and then reads frames until the
-// end (read.go); a writer goroutine exists only while queued messages wait
+// Its goroutines: run does the handshake, then a reader goroutine reads
+// frames until the end (read.go); a writer goroutine exists only while queued messages wait
 // (SendContext writes on the caller's goroutine when nothing is queued);
 // keep-alive runs on timers. An idle open connection has one goroutine, the
 // reader. Fields marked "ws.mu" are guarded by the owning WebSocket's
@@ -203,7 +203,9 @@ func (s *session) run(ctx, hctx context.Context) {
 	ws.mu.Unlock()
 
 	s.startKeepAlive()
-	s.finish(s.receive())
+	// The reader runs on a fresh goroutine: the handshake's deep stack
+	// (TLS, HTTP) is not kept for the life of the connection.
+	go func() { s.finish(s.receive()) }()
 }
 
 // handshake dials and performs the opening handshake, then checks what

@@ -268,7 +268,11 @@ func (d *dispatcher) run() {
 		d.mu.Lock()
 		if len(d.queue) == 0 {
 			d.running = false
-			d.queue = d.queue[:0]
+			if cap(d.queue) > 4 {
+				d.queue = nil // a burst's storage is not kept by an idle object
+			} else {
+				d.queue = d.queue[:0]
+			}
 			d.mu.Unlock()
 			return
 		}
