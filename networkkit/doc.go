@@ -10,6 +10,7 @@
 //	ohos.net.webSocket / @ohos.net.webSocket  github.com/cangjie-go/ohos/networkkit/websocket
 //	ohos.base / @ohos.base                    github.com/cangjie-go/ohos/callback
 //	Option<T> (?T)                            github.com/samber/mo, plus github.com/cangjie-go/ohos/option
+//	NDK net_websocket.h, libnet_websocket.so  github.com/cangjie-go/ohos/capi (go build -buildmode=c-shared)
 //
 // # Functions and types (Cangjie, ArkTS → Go)
 //
