@@ -223,7 +223,7 @@ func (w *wire) readFull(p []byte) error {
 
 // writePool holds the buffers frames are masked into. It is a cache, not
 // state: nothing the package does depends on what it holds.
-var writePool = sync.Pool{New: func() any { b := make([]byte, writeChunk); return &b }}
+var writePool = sync.Pool{New: func() any { b := make([]byte, maxHeader+writeChunk); return &b }}
 
 // writeFrame writes one frame, final, with the payload text or data (only
 // one of them is used), masked with a fresh key (RFC 6455 §5.3). The
