@@ -433,18 +433,17 @@ func fuzzCompletable(p []byte) bool {
 	return false
 }
 
-// ---- the wire guard ----
+// ---- the frame reader ----
 
-// fuzzHead is a handshake answer for FuzzWireGuard to put before a stream.
+// fuzzHead is a handshake answer for FuzzWireReader to put before a stream.
 const fuzzHead = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
 
-// FuzzWireGuard feeds wireGuard.scan arbitrary bytes, alone and after a
-// 101 answer, in pieces of the fuzzed size, one byte at a time and in
-// irregular pieces. It never panics, and whatever the pieces it reports the
-// forbidden frame (a Close with a 1-byte payload) where an independent
-// parser of the stream finds it: in the piece that completes the frame's
-// header, at the frame's offset in that piece (0 when the frame began in an
-// earlier piece); or never, if the stream has none.
+// FuzzWireReader feeds the frame reader a 101 answer followed by arbitrary
+// bytes, in pieces of the fuzzed size, one byte at a time and in irregular
+// pieces. It never panics; the handshake's reads end exactly at the blank
+// line; and whatever the pieces, the headers and payloads it reads are
+// those an independent parser finds, up to where the stream ends or a
+// 64-bit length has its top bit set.
 func FuzzWireReader(f *testing.F) {
 	text := []byte{0x81, 0x02, 'h', 'i'}
 	for _, s := range []struct {
