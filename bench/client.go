@@ -1,0 +1,477 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Result is what one client process prints on stdout, as one JSON line. The
+// C client prints the same fields.
+type Result struct {
+	Impl     string `json:"impl"`
+	Workload string `json:"workload"`
+	N        int    `json:"n"`    // measured operations (round trips, messages, cycles, connections)
+	Size     int    `json:"size"` // message size in bytes (0 for connect and idle)
+	// WallNs and CPUNs (user + sys, getrusage RUSAGE_SELF) cover the
+	// measured workload only: not process start, connecting or warm-up.
+	WallNs int64 `json:"wall_ns"`
+	CPUNs  int64 `json:"cpu_ns"`
+	// KiBPerConn is the idle workload's figure: (VmRSS with all connections
+	// open − VmRSS before connecting) / connections.
+	KiBPerConn float64 `json:"kib_per_conn,omitempty"`
+	// MaxRSSKiB is the client's own peak RSS (ru_maxrss); the orchestrator
+	// replaces it with the child's rusage as seen by the parent.
+	MaxRSSKiB int64 `json:"maxrss_kib"`
+	// Goroutines is the number of goroutines with every idle connection
+	// open (Go clients).
+	Goroutines int `json:"goroutines,omitempty"`
+	// HeapKiBPerConn and StackKiBPerConn split the idle figure of a Go
+	// client: runtime.MemStats HeapInuse and StackInuse, after − before,
+	// per connection.
+	HeapKiBPerConn  float64 `json:"heap_kib_per_conn,omitempty"`
+	StackKiBPerConn float64 `json:"stack_kib_per_conn,omitempty"`
+	Error           string  `json:"error,omitempty"`
+}
+
+type workload struct {
+	name   string
+	kind   string // "stream" (window 1 = sequential echo), "connect", "idle"
+	size   int
+	window int
+}
+
+var workloads = []workload{
+	{"echo64", "stream", 64, 1},
+	{"echo1k", "stream", 1 << 10, 1},
+	{"echo64k", "stream", 64 << 10, 1},
+	{"echo1m", "stream", 1 << 20, 1},
+	{"pipe64", "stream", 64, 64},
+	{"connect", "connect", 0, 0},
+	{"idle4000", "idle", 0, 0},
+}
+
+func findWorkload(name string) (workload, bool) {
+	for _, w := range workloads {
+		if w.name == name {
+			return w, true
+		}
+	}
+	return workload{}, false
+}
+
+// session is one open connection of some implementation.
+type session interface {
+	// stream sends n messages of len(ring[0]) bytes, at most len(ring) in
+	// flight (1: sequential echo), and checks every echo. Message i is
+	// ring[i%len(ring)] stamped with i.
+	stream(ctx context.Context, ring [][]byte, n int) error
+	close(ctx context.Context) error
+}
+
+// An implementation dials a session; idle asks it to park the connection
+// the way an application would while waiting for messages (a reader
+// goroutine for the pull-style libraries).
+type implementation func(ctx context.Context, url string, idle bool) (session, error)
+
+var implementations = map[string]implementation{
+	"ours-callback": dialOursCallback,
+	"ours-blocking": dialOursBlocking,
+	"gorilla":       dialGorilla,
+	"coder":         dialCoder,
+	"gws":           dialGws,
+}
+
+// stamp marks message i so that its echo can be checked: length, first and
+// last byte.
+func stamp(p []byte, i int) {
+	p[0] = byte(i)
+	p[len(p)-1] = byte(i>>8) ^ 0xa5
+}
+
+func check(p []byte, size, i int) error {
+	if len(p) != size {
+		return fmt.Errorf("echo %d: %d bytes, want %d", i, len(p), size)
+	}
+	if p[0] != byte(i) || p[len(p)-1] != byte(i>>8)^0xa5 {
+		return fmt.Errorf("echo %d: wrong payload (first %d last %d)", i, p[0], p[len(p)-1])
+	}
+	return nil
+}
+
+func newRing(size, window int) [][]byte {
+	ring := make([][]byte, window)
+	for i := range ring {
+		ring[i] = make([]byte, size)
+		for j := range ring[i] {
+			ring[i][j] = byte(j * 31)
+		}
+	}
+	return ring
+}
+
+func cpuNow() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Maxrss
+}
+
+// vmRSS reads the resident set size in KiB from /proc/self/status.
+func vmRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if v, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
+			v = bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(v), []byte("kB")))
+			n, _ := strconv.ParseInt(string(v), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func clientMain(args []string) error {
+	fs := flag.NewFlagSet("client", flag.ContinueOnError)
+	implName := fs.String("impl", "gorilla", "ours-callback, ours-blocking, gorilla, coder or gws")
+	wlName := fs.String("workload", "echo64", "echo64, echo1k, echo64k, echo1m, pipe64, connect or idle4000")
+	n := fs.Int("n", 2000, "measured operations (connections for idle4000)")
+	addr := fs.String("addr", "", "echo server address host:port (loopback)")
+	timeout := fs.Duration("timeout", 120*time.Second, "give up after this long")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured workload here")
+	fs.StringVar(&memProfile, "memprofile", "", "write a heap profile at the end of the workload here")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	impl, ok := implementations[*implName]
+	if !ok {
+		return fmt.Errorf("unknown -impl %q", *implName)
+	}
+	wl, ok := findWorkload(*wlName)
+	if !ok {
+		return fmt.Errorf("unknown -workload %q", *wlName)
+	}
+	if *addr == "" || *n <= 0 {
+		return errors.New("need -addr and -n > 0")
+	}
+	raiseNoFile()
+	// A hard stop in case something hangs past every context.
+	time.AfterFunc(*timeout+10*time.Second, func() {
+		fmt.Fprintln(os.Stderr, "client: watchdog expired")
+		os.Exit(3)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+
+	res := Result{Impl: *implName, Workload: wl.name, N: *n, Size: wl.size}
+	err := runWorkload(ctx, impl, "ws://"+*addr+"/", wl, *n, &res)
+	if err != nil {
+		res.Error = err.Error()
+	}
+	res.MaxRSSKiB = maxRSS()
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
+	if err != nil {
+		os.Exit(2)
+	}
+	return nil
+}
+
+var cpuProfile, memProfile string
+
+// measure runs f and records its wall and CPU time in res.
+func measure(res *Result, f func() error) error {
+	if cpuProfile != "" {
+		pf, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
+	c0, t0 := cpuNow(), time.Now()
+	err := f()
+	res.WallNs = int64(time.Since(t0))
+	res.CPUNs = int64(cpuNow() - c0)
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	return err
+}
+
+func writeHeapProfile() {
+	if memProfile == "" {
+		return
+	}
+	if pf, err := os.Create(memProfile); err == nil {
+		_ = pprof.Lookup("heap").WriteTo(pf, 0)
+		pf.Close()
+	}
+}
+
+func runWorkload(ctx context.Context, impl implementation, url string, wl workload, n int, res *Result) error {
+	switch wl.kind {
+	case "stream":
+		s, err := impl(ctx, url, false)
+		if err != nil {
+			return fmt.Errorf("dial: %w", err)
+		}
+		ring := newRing(wl.size, wl.window)
+		warm := min(max(n/10, 5), 2000)
+		if err := s.stream(ctx, ring, warm); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+		runtime.GC()
+		if err := measure(res, func() error { return s.stream(ctx, ring, n) }); err != nil {
+			return err
+		}
+		writeHeapProfile()
+		if err := s.close(ctx); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
+		return nil
+
+	case "connect":
+		cycle := func() error {
+			s, err := impl(ctx, url, false)
+			if err != nil {
+				return fmt.Errorf("dial: %w", err)
+			}
+			return s.close(ctx)
+		}
+		for range min(max(n/10, 5), 100) {
+			if err := cycle(); err != nil {
+				return fmt.Errorf("warm-up: %w", err)
+			}
+		}
+		runtime.GC()
+		return measure(res, func() error {
+			for range n {
+				if err := cycle(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+
+	case "idle":
+		// Warm the implementation (code pages, pools) with one connection.
+		s, err := impl(ctx, url, true)
+		if err != nil {
+			return fmt.Errorf("dial: %w", err)
+		}
+		if err := s.close(ctx); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
+		settle()
+		base := vmRSS()
+		var ms0 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		sessions := make([]session, n)
+		err = measure(res, func() error {
+			// At most 64 handshakes in flight, for every implementation.
+			sem := make(chan struct{}, 64)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			var first error
+			for i := range n {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					s, err := impl(ctx, url, true)
+					if err != nil {
+						mu.Lock()
+						if first == nil {
+							first = fmt.Errorf("dial %d: %w", i, err)
+						}
+						mu.Unlock()
+						return
+					}
+					sessions[i] = s
+				}()
+			}
+			wg.Wait()
+			return first
+		})
+		if err != nil {
+			return err
+		}
+		time.Sleep(300 * time.Millisecond) // let handshake leftovers finish
+		settle()
+		res.KiBPerConn = float64(vmRSS()-base) / float64(n)
+		res.Goroutines = runtime.NumGoroutine()
+		var ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms1)
+		res.HeapKiBPerConn = (float64(ms1.HeapInuse) - float64(ms0.HeapInuse)) / 1024 / float64(n)
+		res.StackKiBPerConn = (float64(ms1.StackInuse) - float64(ms0.StackInuse)) / 1024 / float64(n)
+		writeHeapProfile()
+		runtime.KeepAlive(sessions)
+		return nil // the connections die with the process
+	}
+	return fmt.Errorf("unknown workload kind %q", wl.kind)
+}
+
+// settle collects garbage and returns free memory to the OS, so that RSS
+// shows what the connections hold, not what the collector has not yet
+// reclaimed. The same for every Go implementation.
+func settle() {
+	runtime.GC()
+	debug.FreeOSMemory()
+	time.Sleep(100 * time.Millisecond)
+}
+
+// pump drives a stream for the event-driven clients (this library's
+// callback face, gws): the first window of messages is sent by the caller,
+// each further message by the message callback that received an echo.
+type pump struct {
+	send func(p []byte) error
+
+	mu          sync.Mutex
+	ring        [][]byte
+	total, sent int
+	recvd       int
+	done        chan error
+	finished    bool
+	unsolicited error
+}
+
+func newPump(send func([]byte) error) *pump {
+	return &pump{send: send}
+}
+
+// run starts a stream and waits for it to finish.
+func (p *pump) run(ctx context.Context, ring [][]byte, n int) error {
+	done := make(chan error, 1)
+	p.mu.Lock()
+	if p.unsolicited != nil {
+		p.mu.Unlock()
+		return p.unsolicited
+	}
+	p.ring, p.total, p.sent, p.recvd, p.done, p.finished = ring, n, 0, 0, done, false
+	for p.sent < p.total && p.sent < len(p.ring) && !p.finished {
+		p.sendNextLocked()
+	}
+	p.mu.Unlock()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *pump) sendNextLocked() {
+	b := p.ring[p.sent%len(p.ring)]
+	stamp(b, p.sent)
+	p.sent++
+	if err := p.send(b); err != nil {
+		p.finishLocked(fmt.Errorf("send: %w", err))
+	}
+}
+
+func (p *pump) finishLocked(err error) {
+	if p.finished || p.done == nil {
+		if p.unsolicited == nil && err != nil {
+			p.unsolicited = err
+		}
+		return
+	}
+	p.finished = true
+	p.done <- err
+}
+
+// fail ends the stream with err (a send callback's error, a closed link).
+func (p *pump) fail(err error) {
+	p.mu.Lock()
+	p.finishLocked(err)
+	p.mu.Unlock()
+}
+
+// onMessage is called by the implementation for every message received.
+func (p *pump) onMessage(b []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished || p.done == nil {
+		if p.unsolicited == nil {
+			p.unsolicited = errors.New("message outside a stream")
+		}
+		return
+	}
+	if err := check(b, len(p.ring[0]), p.recvd); err != nil {
+		p.finishLocked(err)
+		return
+	}
+	p.recvd++
+	if p.recvd == p.total {
+		p.finishLocked(nil)
+		return
+	}
+	if p.sent < p.total {
+		p.sendNextLocked()
+	}
+}
+
+// syncConn is a pull-style connection: gorilla, coder, and this library's
+// blocking face (whose receive side is a channel fed by the message event).
+type syncConn interface {
+	send(ctx context.Context, p []byte) error
+	recv(ctx context.Context) ([]byte, error)
+}
+
+func streamSync(ctx context.Context, c syncConn, ring [][]byte, n int) error {
+	size := len(ring[0])
+	sent := 0
+	for ; sent < n && sent < len(ring); sent++ {
+		stamp(ring[sent%len(ring)], sent)
+		if err := c.send(ctx, ring[sent%len(ring)]); err != nil {
+			return fmt.Errorf("send: %w", err)
+		}
+	}
+	for i := range n {
+		b, err := c.recv(ctx)
+		if err != nil {
+			return fmt.Errorf("receive %d: %w", i, err)
+		}
+		if err := check(b, size, i); err != nil {
+			return err
+		}
+		if sent < n {
+			stamp(ring[sent%len(ring)], sent)
+			if err := c.send(ctx, ring[sent%len(ring)]); err != nil {
+				return fmt.Errorf("send: %w", err)
+			}
+			sent++
+		}
+	}
+	return nil
+}

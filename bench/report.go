@@ -1,0 +1,567 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+type report struct {
+	mode      mode
+	rounds    int
+	impls     []string
+	workloads []workload
+	runs      map[string]map[string][]run
+	allocs    []benchLine
+	profiles  []profile
+	notes     []string
+	args      []string
+	elapsed   time.Duration
+	date      time.Time
+	loadStart string
+	loadEnd   string
+	rev       string
+	env       environment
+}
+
+// environment describes the machine and the toolchain of a run.
+type environment struct {
+	CPUs                   int
+	CPU, Mem, Kernel       string
+	GoVersion, PeerVersion string
+}
+
+func currentEnvironment() environment {
+	cpu, mem, kernel := machine()
+	return environment{CPUs: runtime.NumCPU(), CPU: cpu, Mem: mem, Kernel: kernel, GoVersion: goVersion(), PeerVersion: peerVersions()}
+}
+
+type profile struct {
+	Title string
+	Text  string
+}
+
+// snapshot is a finished run, saved next to the binaries
+// (tmp/report-<mode>.json) so that `go run . -render` can write the report
+// again, for example after editing gaps.md, without measuring again.
+type snapshot struct {
+	Mode      string
+	Rounds    int
+	Impls     []string
+	Workloads []string
+	Runs      map[string]map[string][]run
+	Allocs    []benchLine
+	Profiles  []profile
+	Notes     []string
+	Args      []string
+	Elapsed   time.Duration
+	Date      time.Time
+	LoadStart string
+	LoadEnd   string
+	Rev       string
+	Env       environment
+}
+
+func (r *report) snapshot() snapshot {
+	var wls []string
+	for _, w := range r.workloads {
+		wls = append(wls, w.name)
+	}
+	return snapshot{Mode: r.mode.name, Rounds: r.rounds, Impls: r.impls, Workloads: wls, Runs: r.runs, Allocs: r.allocs,
+		Profiles: r.profiles, Notes: r.notes, Args: r.args, Elapsed: r.elapsed, Date: r.date, LoadStart: r.loadStart,
+		LoadEnd: r.loadEnd, Rev: r.rev, Env: r.env}
+}
+
+func (s snapshot) report() (*report, error) {
+	m := fullMode
+	if s.Mode == quickMode.name {
+		m = quickMode
+	}
+	r := &report{mode: m, rounds: s.Rounds, impls: s.Impls, runs: s.Runs, allocs: s.Allocs, profiles: s.Profiles,
+		notes: s.Notes, args: s.Args, elapsed: s.Elapsed, date: s.Date, loadStart: s.LoadStart, loadEnd: s.LoadEnd,
+		rev: s.Rev, env: s.Env}
+	for _, name := range s.Workloads {
+		w, ok := findWorkload(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown workload %q in the snapshot", name)
+		}
+		r.workloads = append(r.workloads, w)
+	}
+	return r, nil
+}
+
+// stats are the medians of one (workload, implementation) over its rounds.
+type stats struct {
+	ok, total  int
+	opsPerSec  float64 // N / wall
+	minOps     float64
+	maxOps     float64
+	cpuPerOpUs float64 // workload CPU (user+sys) / N
+	rssMiB     float64 // peak RSS of the client process
+	kibPerConn float64
+	goroutines float64
+	heapKiB    float64
+	stackKiB   float64
+	failure    string
+}
+
+func (r *report) stats(wl, impl string) stats {
+	runs := r.runs[wl][impl]
+	st := stats{total: len(runs)}
+	var ops, cpu, rss, kib, gor, heap, stack []float64
+	for _, x := range runs {
+		if x.Failed != "" {
+			if st.failure == "" {
+				st.failure = x.Failed
+			}
+			continue
+		}
+		st.ok++
+		ops = append(ops, float64(x.N)/(float64(x.WallNs)/1e9))
+		cpu = append(cpu, float64(x.CPUNs)/float64(x.N)/1e3)
+		rss = append(rss, float64(x.MaxRSSKiB)/1024)
+		kib = append(kib, x.KiBPerConn)
+		gor = append(gor, float64(x.Goroutines))
+		heap = append(heap, x.HeapKiBPerConn)
+		stack = append(stack, x.StackKiBPerConn)
+	}
+	if st.ok == 0 {
+		return st
+	}
+	st.opsPerSec, st.cpuPerOpUs, st.rssMiB, st.kibPerConn = median(ops), median(cpu), median(rss), median(kib)
+	st.goroutines, st.heapKiB, st.stackKiB = median(gor), median(heap), median(stack)
+	st.minOps, st.maxOps = slices.Min(ops), slices.Max(ops)
+	return st
+}
+
+// paired is the median over rounds of impl's metric divided by ref's in the
+// same round: adjacent runs share the machine's load, so this ratio is
+// steadier than the ratio of medians on a busy machine.
+func (r *report) paired(wl, impl, ref string, metric func(run) float64) float64 {
+	a, b := r.runs[wl][impl], r.runs[wl][ref]
+	var xs []float64
+	for i := range min(len(a), len(b)) {
+		if a[i].Failed != "" || b[i].Failed != "" {
+			continue
+		}
+		if m := metric(b[i]); m > 0 {
+			xs = append(xs, metric(a[i])/m)
+		}
+	}
+	return median(xs)
+}
+
+// spread returns the lowest and highest median throughput of a workload.
+func (r *report) spread(wl string) (lo, hi float64) {
+	for _, impl := range r.impls {
+		st := r.stats(wl, impl)
+		if st.ok == 0 {
+			continue
+		}
+		if lo == 0 || st.opsPerSec < lo {
+			lo = st.opsPerSec
+		}
+		hi = max(hi, st.opsPerSec)
+	}
+	return lo, hi
+}
+
+func opsOf(x run) float64 { return float64(x.N) / (float64(x.WallNs) / 1e9) }
+func cpuOf(x run) float64 { return float64(x.CPUNs) / float64(x.N) }
+
+var wlTitle = map[string]string{
+	"echo64":   "sequential echo, 64 B messages",
+	"echo1k":   "sequential echo, 1 KiB messages",
+	"echo64k":  "sequential echo, 64 KiB messages",
+	"echo1m":   "sequential echo, 1 MiB messages",
+	"pipe64":   "pipelined stream, 64 B messages, 64 in flight",
+	"connect":  "connect + close cycles",
+	"idle4000": "memory per idle connection, 4,000 connections",
+}
+
+var implDesc = map[string]string{
+	"ours-callback": "this library, callback face: `Connect`/`Send`/`Close` with callbacks, `OnMessage` drives the stream",
+	"ours-blocking": "this library, blocking face: `ConnectContext`/`SendContext`/`CloseContext`, `OnMessage` → channel",
+	"gorilla":       "raw gorilla/websocket: default `Dialer`, `WriteMessage`/`ReadMessage`",
+	"coder":         "github.com/coder/websocket: `Dial`, `Write`/`Read`",
+	"gws":           "github.com/lxzan/gws: `NewClient`, event handler, `WriteMessage` from `OnMessage`",
+	"lws":           "libwebsockets C client (`lws/client.c`), the platform's engine",
+}
+
+func ratio(a, b float64) string {
+	if a == 0 || b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func fmtOps(v float64) string {
+	switch {
+	case v >= 100000:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	default:
+		return fmt.Sprintf("%.1f", v)
+	}
+}
+
+func fmtUs(v float64) string {
+	switch {
+	case v >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("# WebSocket client benchmark results\n\n")
+	w("Generated by the harness in this directory (`bench/`); do not edit by hand, run it again.\n\n")
+	w("| | |\n| --- | --- |\n")
+	w("| Date | %s |\n", r.date.UTC().Format("2006-01-02 15:04 MST"))
+	w("| Command | `cd bench && go run . %s` (%s mode, %s) |\n", strings.Join(r.args, " "), r.mode.name, r.elapsed.Round(time.Second))
+	w("| Machine | %d CPUs (%s), %s RAM, %s |\n", r.env.CPUs, r.env.CPU, r.env.Mem, r.env.Kernel)
+	w("| Go | %s |\n", r.env.GoVersion)
+	w("| This library | `github.com/cangjie-go/ohos` at %s (built when the run started) |\n", r.rev)
+	w("| Peers | %s |\n", r.env.PeerVersion)
+	w("| Load average | %s at the start, %s at the end (1, 5, 15 min; other work on the machine adds noise) |\n", r.loadStart, r.loadEnd)
+	w("| Rounds | %d per workload; implementations alternate within a round, each round starting one further along |\n", r.rounds)
+	w("\n")
+	for _, n := range r.notes {
+		w("> %s\n\n", n)
+	}
+
+	// Targets first: what the issue asks.
+	w("## Targets (this library against raw gorilla, medians of this run)\n\n")
+	w("Ratios are ratios of medians; \"paired\" is the median over rounds of the ratio within each round, steadier when\n")
+	w("the machine's load varies.\n\n")
+	w("| Target | Callback face | Blocking face |\n| --- | --- | --- |\n")
+	for _, t := range r.targets() {
+		w("| %s | %s | %s |\n", t.name, t.cb, t.bl)
+	}
+	w("\n")
+
+	w("## Headline: this library (callback face) against raw gorilla\n\n")
+	w("| Workload | Throughput × gorilla | CPU/op × gorilla | × gws (throughput) | × lws (throughput) |\n| --- | --- | --- | --- | --- |\n")
+	for _, wl := range r.workloads {
+		o, g := r.stats(wl.name, "ours-callback"), r.stats(wl.name, "gorilla")
+		gw, l := r.stats(wl.name, "gws"), r.stats(wl.name, "lws")
+		if wl.kind == "idle" {
+			w("| %s (KiB/conn, lower is better) | %s | %s | %s | %s |\n", wl.name, ratio(o.kibPerConn, g.kibPerConn),
+				ratio(o.cpuPerOpUs, g.cpuPerOpUs), ratio(o.kibPerConn, gw.kibPerConn), ratio(o.kibPerConn, l.kibPerConn))
+			continue
+		}
+		w("| %s | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
+			ratio(o.opsPerSec, gw.opsPerSec), ratio(o.opsPerSec, l.opsPerSec))
+	}
+	w("\n")
+
+	w("## Results per workload\n\n")
+	w("Medians over the rounds. Throughput and CPU cover the measured workload only (after connecting and a warm-up);\n")
+	w("CPU is the client's user + system time (`getrusage(RUSAGE_SELF)` inside the client); peak RSS is the client\n")
+	w("process's `ru_maxrss` as its parent sees it. Ratios are to raw gorilla's median in the same run (CPU ratio: lower is better).\n\n")
+	for _, wl := range r.workloads {
+		n := r.mode.n[wl.name]
+		switch wl.kind {
+		case "stream":
+			unit := "round trips/s"
+			cpuUnit := "CPU µs/round trip"
+			if wl.window > 1 {
+				unit, cpuUnit = "messages/s", "CPU µs/message"
+			}
+			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
+			w("| Implementation | %s | × gorilla | MiB/s each way | min–max %s | %s | × gorilla | peak RSS MiB | runs ok |\n", unit, unit, cpuUnit)
+			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+			g := r.stats(wl.name, "gorilla")
+			for _, impl := range r.impls {
+				s := r.stats(wl.name, impl)
+				if s.ok == 0 {
+					w("| %s | failed: %s | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+					continue
+				}
+				w("| %s | %s | %s | %.1f | %s–%s | %s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
+					s.opsPerSec*float64(wl.size)/(1<<20), fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs),
+					ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+			}
+			if lo, hi := r.spread(wl.name); lo > 0 && hi/lo < 1.15 {
+				w("\nEvery client's median is within %.0f %% of the others': on this machine the workload is bound by something\n", (hi/lo-1)*100)
+				w("they share (the round trip through the kernel and the server process, and the wake-ups), not by the client;\n")
+				w("CPU per operation is what separates them here.\n")
+			}
+		case "connect":
+			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
+			w("| Implementation | cycles/s | × gorilla | min–max cycles/s | CPU µs/cycle | × gorilla | peak RSS MiB | runs ok |\n")
+			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+			g := r.stats(wl.name, "gorilla")
+			for _, impl := range r.impls {
+				s := r.stats(wl.name, impl)
+				if s.ok == 0 {
+					w("| %s | failed: %s | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+					continue
+				}
+				w("| %s | %s | %s | %s–%s | %s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
+					fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+			}
+		case "idle":
+			w("### %s — %s\n\n", wl.name, wlTitle[wl.name])
+			w("KiB/conn = (VmRSS with all %d connections open − VmRSS before connecting) / %d. Go clients run `runtime.GC` and\n", n, n)
+			w("`debug.FreeOSMemory` before both readings; gorilla and coder park each connection in a reader goroutine, gws in its\n")
+			w("read loop, this library in its own goroutines, lws in its event loop. Opening rate: 64 handshakes in flight at most.\n\n")
+			w("Heap and stack: the Go runtime's `HeapInuse` and `StackInuse`, after − before, per connection. `HeapInuse` counts\n")
+			w("whole spans, pages never touched included, so it can exceed the RSS figure (gorilla's 4 KiB buffers).\n\n")
+			w("| Implementation | KiB/conn | × gorilla | heap KiB/conn | stack KiB/conn | goroutines/conn | opening conns/s | CPU µs/conn opened | peak RSS MiB | runs ok |\n")
+			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+			g := r.stats(wl.name, "gorilla")
+			for _, impl := range r.impls {
+				s := r.stats(wl.name, impl)
+				if s.ok == 0 {
+					w("| %s | failed: %s | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+					continue
+				}
+				gpc, hpc, spc := "–", "–", "–"
+				if s.goroutines > 0 {
+					gpc = fmt.Sprintf("%.2f", s.goroutines/float64(n))
+					hpc, spc = fmt.Sprintf("%.1f", s.heapKiB), fmt.Sprintf("%.1f", s.stackKiB)
+				}
+				w("| %s | %.1f | %s | %s | %s | %s | %s | %s | %.1f | %d/%d |\n", impl, s.kibPerConn, ratio(s.kibPerConn, g.kibPerConn), hpc, spc, gpc,
+					fmtOps(s.opsPerSec), fmtUs(s.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+			}
+		}
+		w("\n")
+	}
+
+	w("## Allocations per message (in-package `go test -bench -benchmem`)\n\n")
+	if len(r.allocs) == 0 {
+		w("Not run.\n\n")
+	} else {
+		w("`go test -run=^$ -bench=. -benchmem %s` in `bench/` (`alloc_test.go`, built with the clients). One op = one message. The peer is a\n", strings.Join(r.mode.bench, " "))
+		w("raw in-process TCP server that allocates nothing per message: for receive benchmarks it writes pre-encoded\n")
+		w("frames, for send benchmarks it discards what it reads; so allocations are the client's. Medians over `-count`.\n")
+		w("The send benchmarks convert the payload with `websocket.ArrayData(payload)` at every call, as an application sending\n")
+		w("a different buffer each time must: boxing a slice into the `MessageData` interface is one allocation (24 B) that the\n")
+		w("API's shape (`Send(data MessageData, …)`) charges to every sent message. The receive side's boxing is the library's.\n\n")
+		w("| Benchmark | ns/op | B/op | allocs/op |\n| --- | ---: | ---: | ---: |\n")
+		for _, a := range r.allocs {
+			w("| %s | %.0f | %.0f | %.0f |\n", a.Name, a.NsPerOp, a.BytesPerOp, a.AllocsPerOp)
+		}
+		w("\n")
+	}
+
+	if len(r.profiles) > 0 {
+		w("## Profiles for the targets not met\n\n")
+		w("Taken by the harness after the measured rounds, from one extra run of the client with `-cpuprofile`\n")
+		w("(or the allocation benchmark with `-memprofile`), so they describe the library as measured above.\n\n")
+		for _, p := range r.profiles {
+			w("### %s\n\n```\n%s\n```\n\n", p.Title, strings.TrimSpace(p.Text))
+		}
+	}
+
+	if b, err := os.ReadFile("gaps.md"); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		w("## Analysis of the gaps (hand-written, `bench/gaps.md`)\n\n%s\n\n", strings.TrimSpace(string(b)))
+	}
+
+	w("## Method\n\n")
+	w("- The echo server (`go run . server`) is its own process: gorilla's server side with 64 KiB buffers and pooled\n")
+	w("  write buffers; it echoes every message as one frame. Every client is its own process over loopback.\n")
+	w("- Implementations:\n")
+	for _, impl := range r.impls {
+		w("  - `%s`: %s\n", impl, implDesc[impl])
+	}
+	w("- Every message is binary; each echo is checked (length, first and last byte, stamped with the message's index).\n")
+	w("- Sequential echo: send, wait for the echo, repeat. Pipelined: 64 messages in flight, one more sent per echo.\n")
+	w("  Connect: dial, open, close with each library's own close (a closing handshake for all but gws, whose\n")
+	w("  `WriteClose` sends Close and drops the socket), one after another. Warm-up (n/10, at most 2,000) is not measured.\n")
+	w("- Each library is used with its defaults, as an application would (this library: `nil` options).\n")
+	w("- Medians are over rounds; ratios are ratios of medians from this run.\n")
+	w("- n per run: ")
+	var parts []string
+	for _, wl := range r.workloads {
+		parts = append(parts, fmt.Sprintf("%s %d", wl.name, r.mode.n[wl.name]))
+	}
+	w("%s.\n", strings.Join(parts, ", "))
+	return b.String()
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
+}
+
+type target struct {
+	name, cb, bl string
+	// what to profile when the target is missed
+	profileCB, profileBL []profileReq
+}
+
+// profileReq names one profile the harness takes for a missed target: a CPU
+// profile of a client run, a heap profile of an idle run, or an allocation
+// profile of a benchmark.
+type profileReq struct {
+	impl, workload string
+	bench          string
+}
+
+func verdict(ok bool, measured string) string {
+	if ok {
+		return "met (" + measured + ")"
+	}
+	return "**not met** (" + measured + ")"
+}
+
+func (r *report) has(wl string) bool {
+	for _, w := range r.workloads {
+		if w.name == wl {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *report) targets() []target {
+	var ts []target
+	faces := []string{"ours-callback", "ours-blocking"}
+	// both evaluates a target for both faces; f returns the cell, whether
+	// the target is met, and the workloads to profile if not.
+	both := func(name string, f func(impl string) (string, bool, []string)) {
+		t := target{name: name}
+		for i, impl := range faces {
+			cell, ok, wls := f(impl)
+			var reqs []profileReq
+			if !ok {
+				for _, wl := range wls {
+					reqs = append(reqs, profileReq{impl: impl, workload: wl})
+				}
+			}
+			if i == 0 {
+				t.cb, t.profileCB = cell, reqs
+			} else {
+				t.bl, t.profileBL = cell, reqs
+			}
+		}
+		ts = append(ts, t)
+	}
+	if r.has("echo64") {
+		both("64 B echo: CPU per round trip ≤ 1.10× gorilla", func(impl string) (string, bool, []string) {
+			o, g := r.stats("echo64", impl), r.stats("echo64", "gorilla")
+			if o.ok == 0 || g.ok == 0 {
+				return "no data", true, nil
+			}
+			x := o.cpuPerOpUs / g.cpuPerOpUs
+			return verdict(x <= 1.10, fmt.Sprintf("%.2f×: %s vs %s µs; paired %.2f×", x, fmtUs(o.cpuPerOpUs), fmtUs(g.cpuPerOpUs),
+				r.paired("echo64", impl, "gorilla", cpuOf))), x <= 1.10, []string{"echo64"}
+		})
+	}
+	if r.has("pipe64") {
+		both("64 B pipelined: throughput ≥ 1.0× gorilla", func(impl string) (string, bool, []string) {
+			o, g := r.stats("pipe64", impl), r.stats("pipe64", "gorilla")
+			if o.ok == 0 || g.ok == 0 {
+				return "no data", true, nil
+			}
+			x := o.opsPerSec / g.opsPerSec
+			return verdict(x >= 1.0, fmt.Sprintf("%.2f×: %s vs %s msg/s; paired %.2f×", x, fmtOps(o.opsPerSec), fmtOps(g.opsPerSec),
+				r.paired("pipe64", impl, "gorilla", opsOf))), x >= 1.0, []string{"pipe64"}
+		})
+	}
+	for _, wl := range []string{"echo64k", "echo1m"} {
+		if !r.has(wl) {
+			continue
+		}
+		both(wl+": throughput ≥ 1.5× gorilla and ≥ 0.8× gws", func(impl string) (string, bool, []string) {
+			o, g, gw := r.stats(wl, impl), r.stats(wl, "gorilla"), r.stats(wl, "gws")
+			if o.ok == 0 || g.ok == 0 {
+				return "no data", true, nil
+			}
+			x := o.opsPerSec / g.opsPerSec
+			y := 0.0
+			if gw.ok > 0 {
+				y = o.opsPerSec / gw.opsPerSec
+			}
+			ok := x >= 1.5 && (gw.ok == 0 || y >= 0.8)
+			return verdict(ok, fmt.Sprintf("%.2f× gorilla, %.2f× gws; paired %.2f×, %.2f×", x, y,
+				r.paired(wl, impl, "gorilla", opsOf), r.paired(wl, impl, "gws", opsOf))), ok, []string{wl}
+		})
+	}
+	if len(r.allocs) > 0 {
+		find := func(prefix string, limit float64) (ok bool, cells []string, missed []profileReq) {
+			ok = true
+			for _, a := range r.allocs {
+				if strings.HasPrefix(a.Name, prefix) {
+					cells = append(cells, fmt.Sprintf("%s: %.0f", strings.TrimPrefix(a.Name, prefix), a.AllocsPerOp))
+					if a.AllocsPerOp > limit {
+						ok = false
+						missed = append(missed, profileReq{bench: a.Name})
+					}
+				}
+			}
+			if len(cells) == 0 {
+				return true, []string{"no data"}, nil
+			}
+			return ok, cells, missed
+		}
+		rxOK, rx, rxMiss := find("OursCallbackReceive/", 2)
+		txOK, tx, txMiss := find("OursCallbackSend/", 1)
+		_, btx, _ := find("OursBlockingSend/", 1)
+		ts = append(ts, target{name: "allocations ≤ 2 per received message (callback path)",
+			cb: verdict(rxOK, strings.Join(rx, ", ")), bl: "(same receive path)", profileCB: rxMiss})
+		ts = append(ts, target{name: "allocations ≤ 1 per sent message (callback path)",
+			cb: verdict(txOK, strings.Join(tx, ", ")), bl: "(no target) " + strings.Join(btx, ", "), profileCB: txMiss})
+	}
+	if r.has("idle4000") {
+		both("idle connection ≤ 8 KiB RSS at 4,000 connections", func(impl string) (string, bool, []string) {
+			o, g := r.stats("idle4000", impl), r.stats("idle4000", "gorilla")
+			if o.ok == 0 {
+				return "no data", true, nil
+			}
+			return verdict(o.kibPerConn <= 8, fmt.Sprintf("%.1f KiB; gorilla %.1f", o.kibPerConn, g.kibPerConn)), o.kibPerConn <= 8, []string{"idle4000"}
+		})
+	}
+	if slices.Contains(r.impls, "lws") {
+		both("ahead of the libwebsockets client on every workload", func(impl string) (string, bool, []string) {
+			var behind, tied, wls []string
+			for _, wl := range r.workloads {
+				o, l := r.stats(wl.name, impl), r.stats(wl.name, "lws")
+				if o.ok == 0 || l.ok == 0 {
+					continue
+				}
+				// "ahead" means more than 3 % better: within that, a tie
+				if wl.kind == "idle" {
+					if x := o.kibPerConn / l.kibPerConn; x > 1.03 {
+						behind = append(behind, fmt.Sprintf("%s %.1f vs %.1f KiB", wl.name, o.kibPerConn, l.kibPerConn))
+						wls = append(wls, wl.name)
+					} else if x >= 0.97 {
+						tied = append(tied, fmt.Sprintf("%s %.1f vs %.1f KiB", wl.name, o.kibPerConn, l.kibPerConn))
+					}
+				} else if x := o.opsPerSec / l.opsPerSec; x < 0.97 {
+					behind = append(behind, fmt.Sprintf("%s %.2f×", wl.name, x))
+					wls = append(wls, wl.name)
+				} else if x <= 1.03 {
+					tied = append(tied, fmt.Sprintf("%s %.2f×", wl.name, x))
+				}
+			}
+			if len(behind) == 0 && len(tied) == 0 {
+				return "met", true, nil
+			}
+			var parts []string
+			if len(behind) > 0 {
+				parts = append(parts, "behind on "+strings.Join(behind, ", "))
+			}
+			if len(tied) > 0 {
+				parts = append(parts, "tied (within 3 %) on "+strings.Join(tied, ", "))
+			}
+			return "**not met**: " + strings.Join(parts, "; "), false, wls
+		})
+	}
+	return ts
+}
+
+func peerVersions() string {
+	return strings.Join(depVersions("github.com/gorilla/websocket", "github.com/coder/websocket", "github.com/lxzan/gws"), ", ") +
+		", libwebsockets " + lwsVersion()
+}
