@@ -161,8 +161,8 @@ var errAborted = errors.New("websocket: the connection attempt was aborted by Cl
 func (s *session) run(ctx, hctx context.Context) {
 	ws := s.ws
 	w, resp, err := s.handshake(hctx)
-	s.cancel()
 	ws.mu.Lock()
+	s.cancel()                          // under ws.mu: run clears it, beginClose calls it
 	if err == nil && s.closing != nil { // Close won the race against the 101
 		w.Close()
 		err = errAborted
@@ -194,6 +194,9 @@ func (s *session) run(ctx, hctx context.Context) {
 	}
 	w.startFrames()
 	s.w = w
+	// Let go of what only connecting needed.
+	s.cancel = nil
+	s.cfg.header, s.cfg.subprotocols, s.tls = nil, nil, nil
 	ws.state = stateOpen
 	ws.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
 	ws.events.post(event{ev: evHeaderReceive, headers: responseHeaders(resp.Header)})

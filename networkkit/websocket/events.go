@@ -268,7 +268,7 @@ func (d *dispatcher) run() {
 		d.mu.Lock()
 		if len(d.queue) == 0 {
 			d.running = false
-			if cap(d.queue) > 4 {
+			if cap(d.queue) > 1 {
 				d.queue = nil // a burst's storage is not kept by an idle object
 			} else {
 				d.queue = d.queue[:0]

@@ -51,101 +51,134 @@ const largeMessage = 1 << 20
 // maximum message size (before reading or allocating the payload).
 func (s *session) receive() readFailure {
 	w := s.w
-	limit := uint64(s.cfg.maxMessageSize)
-	var (
-		msg   []byte
-		kind  byte // opText or opBinary while a message is open
-		text  utf8Validator
-		ctrl  [maxControlPayload]byte
-		wants = uint64(0) // bytes of the open message so far
-	)
+	var m inbound
 	for {
+		// This loop waits for the network in readHeader, so its frame is
+		// what an idle connection's stack holds: the work on frames is
+		// done in calls that return before the next wait.
 		h, err := w.readHeader()
 		if err != nil {
-			if errors.Is(err, errBadLength) {
-				return violation("%v", err)
-			}
-			return readFailure{kind: linkLost, err: err}
+			return readError(err)
 		}
-		if h.rsv != 0 {
-			return violation("reserved bits set (RSV %d)", h.rsv>>4)
+		if rf, done := s.frame(h, &m); done {
+			return rf
 		}
-		if h.masked {
-			return violation("masked frame from the server")
-		}
-		if h.op >= opClose {
-			switch {
-			case h.op > opPong:
-				return violation("reserved control opcode %d", h.op)
-			case !h.fin:
-				return violation("fragmented control frame")
-			case h.length > maxControlPayload:
-				return violation("control frame with a %d-byte payload", h.length)
-			}
-			p := ctrl[:h.length]
-			if err := w.readFull(p); err != nil {
-				return readFailure{kind: linkLost, err: err}
-			}
-			switch h.op {
-			case opPing:
-				w.writeFrame(opPong, "", p, time.Now().Add(s.cfg.opts.CloseTimeout)) // a broken link shows on the next read
-			case opPong:
-				s.onPong()
-			case opClose:
-				return s.peerClose(p)
-			}
-			continue
-		}
-
-		switch h.op {
-		case opText, opBinary:
-			if kind != 0 {
-				return violation("a new message started before the previous one ended")
-			}
-			kind, wants, msg = h.op, 0, nil
-			text.reset()
-		case opContinuation:
-			if kind == 0 {
-				return violation("continuation frame without a message to continue")
-			}
-		default:
-			return violation("reserved data opcode %d", h.op)
-		}
-		wants += h.length
-		if wants > limit {
-			return readFailure{kind: tooBig, code: CloseMessageTooBig, reason: "message too big", mustClose: true}
-		}
-		if msg == nil {
-			msg = make([]byte, 0, min(wants, largeMessage))
-		}
-		for uint64(len(msg)) < wants {
-			if len(msg) == cap(msg) {
-				msg = append(msg, 0)[:len(msg)]
-			}
-			end := min(uint64(cap(msg)), wants)
-			n, err := w.readSome(msg[len(msg):end])
-			if err != nil {
-				return readFailure{kind: linkLost, err: err}
-			}
-			if kind == opText && !text.write(msg[len(msg):len(msg)+n]) {
-				return badUTF8("text message")
-			}
-			msg = msg[:len(msg)+n]
-		}
-		if !h.fin {
-			continue
-		}
-		if kind == opText {
-			if !text.done() {
-				return badUTF8("text message")
-			}
-			// The buffer is never written again, so the string can share it.
-			s.ws.events.post(event{ev: evMessage, msg: StringData(unsafe.String(unsafe.SliceData(msg), len(msg)))})
-		} else {
-			s.ws.events.post(event{ev: evMessage, msg: ArrayData(msg)})
-		}
-		kind, msg = 0, nil
 	}
+}
+
+// readError is the end of a connection whose frame header could not be read.
+//
+//go:noinline
+func readError(err error) readFailure {
+	if errors.Is(err, errBadLength) {
+		return violation("%v", err)
+	}
+	return readFailure{kind: linkLost, err: err}
+}
+
+// frame handles one frame; done reports that the connection ends with rf.
+//
+//go:noinline
+func (s *session) frame(h header, m *inbound) (rf readFailure, done bool) {
+	if h.op >= opClose || h.rsv != 0 || h.masked {
+		return s.control(h)
+	}
+	return s.data(h, m)
+}
+
+// inbound is the message being received.
+type inbound struct {
+	kind  byte // opText or opBinary while a message is open, else 0
+	msg   []byte
+	wants uint64 // bytes of the message announced so far
+	text  utf8Validator
+}
+
+// control checks a frame header that is not plain data and handles a
+// control frame; done reports that the connection ends with rf.
+func (s *session) control(h header) (rf readFailure, done bool) {
+	switch {
+	case h.rsv != 0:
+		return violation("reserved bits set (RSV %d)", h.rsv>>4), true
+	case h.masked:
+		return violation("masked frame from the server"), true
+	case h.op > opPong:
+		return violation("reserved control opcode %d", h.op), true
+	case !h.fin:
+		return violation("fragmented control frame"), true
+	case h.length > maxControlPayload:
+		return violation("control frame with a %d-byte payload", h.length), true
+	}
+	w := s.w
+	p := w.ctrl[:h.length]
+	if err := w.readFull(p); err != nil {
+		return readFailure{kind: linkLost, err: err}, true
+	}
+	switch h.op {
+	case opPing:
+		w.writeFrame(opPong, "", p, time.Now().Add(s.cfg.opts.CloseTimeout)) // a broken link shows on the next read
+	case opPong:
+		s.onPong()
+	case opClose:
+		return s.peerClose(p), true
+	}
+	return readFailure{}, false
+}
+
+// data reads the payload of a data frame into m and delivers m when it is
+// complete; done reports that the connection ends with rf.
+func (s *session) data(h header, m *inbound) (rf readFailure, done bool) {
+	switch h.op {
+	case opText, opBinary:
+		if m.kind != 0 {
+			return violation("a new message started before the previous one ended"), true
+		}
+		m.kind, m.wants, m.msg = h.op, 0, nil
+		m.text.reset()
+	case opContinuation:
+		if m.kind == 0 {
+			return violation("continuation frame without a message to continue"), true
+		}
+	default:
+		return violation("reserved data opcode %d", h.op), true
+	}
+	m.wants += h.length
+	if m.wants > uint64(s.cfg.maxMessageSize) {
+		return readFailure{kind: tooBig, code: CloseMessageTooBig, reason: "message too big", mustClose: true}, true
+	}
+	if m.msg == nil {
+		m.msg = make([]byte, 0, min(m.wants, largeMessage))
+	}
+	msg := m.msg
+	for uint64(len(msg)) < m.wants {
+		if len(msg) == cap(msg) {
+			msg = append(msg, 0)[:len(msg)]
+		}
+		end := min(uint64(cap(msg)), m.wants)
+		n, err := s.w.readSome(msg[len(msg):end])
+		if err != nil {
+			return readFailure{kind: linkLost, err: err}, true
+		}
+		if m.kind == opText && !m.text.write(msg[len(msg):len(msg)+n]) {
+			return badUTF8("text message"), true
+		}
+		msg = msg[:len(msg)+n]
+	}
+	m.msg = msg
+	if !h.fin {
+		return readFailure{}, false
+	}
+	if m.kind == opText {
+		if !m.text.done() {
+			return badUTF8("text message"), true
+		}
+		// The buffer is never written again, so the string can share it.
+		s.ws.events.post(event{ev: evMessage, msg: StringData(unsafe.String(unsafe.SliceData(msg), len(msg)))})
+	} else {
+		s.ws.events.post(event{ev: evMessage, msg: ArrayData(msg)})
+	}
+	m.kind, m.msg = 0, nil
+	return readFailure{}, false
 }
 
 // peerClose handles the server's Close frame: it checks the payload and

@@ -48,8 +48,9 @@ type wire struct {
 	crlf     uint32
 	extra    []byte
 
-	rbuf   [readBufSize]byte // reader goroutine only
-	rr, rw int               // rbuf[rr:rw] is unread
+	rbuf   [readBufSize]byte       // reader goroutine only
+	rr, rw int                     // rbuf[rr:rw] is unread
+	ctrl   [maxControlPayload]byte // reader goroutine only: a control frame's payload
 
 	wmu       sync.Mutex
 	rng       *mrand.ChaCha8 // mask keys; under wmu
