@@ -162,7 +162,7 @@ func (s *session) run(ctx, hctx context.Context) {
 	ws := s.ws
 	w, resp, err := s.handshake(hctx)
 	ws.mu.Lock()
-	s.cancel()                          // under ws.mu: run clears it, beginClose calls it
+	s.cancel()                          // under ws.mu, like every use of s.cancel (beginClose calls it too)
 	if err == nil && s.closing != nil { // Close won the race against the 101
 		w.Close()
 		err = errAborted
