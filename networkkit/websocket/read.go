@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -201,49 +200,6 @@ func (s *session) peerClose(p []byte) readFailure {
 		}
 		rf.reason = string(p[2:])
 	}
-	s.w.replyClose(rf.code, time.Now().Add(s.cfg.opts.CloseTimeout))
+	s.w.writeClose(rf.code, "", time.Now().Add(s.cfg.opts.CloseTimeout)) // unless the client sent its own already
 	return rf
-}
-
-// Close frames.
-
-// errCloseSent is the error of a write after the client's Close frame.
-var errCloseSent = fmt.Errorf("websocket: close frame already sent: %w", net.ErrClosed)
-
-// writeClose sends the client's Close frame, once; code 1005 sends none.
-func (w *wire) writeClose(code uint32, reason string, deadline time.Time) error {
-	w.wmu.Lock()
-	defer w.wmu.Unlock()
-	return w.writeCloseLocked(code, reason, deadline)
-}
-
-func (w *wire) writeCloseLocked(code uint32, reason string, deadline time.Time) error {
-	if w.closeSent {
-		return errCloseSent
-	}
-	var p []byte
-	if code != CloseNoStatusReceived {
-		p = binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(reason)), uint16(code))
-		p = append(p, reason...)
-	}
-	err := w.writeFrameLocked(opClose, "", p, deadline)
-	w.closeSent = true
-	return err
-}
-
-// replyClose answers the server's Close frame with its code, unless the
-// client sent its own Close already.
-func (w *wire) replyClose(code uint32, deadline time.Time) {
-	w.writeClose(code, "", deadline)
-}
-
-// writeCloseNow sends a Close frame when the client fails the connection.
-// If a write is under way (perhaps blocked on a server that does not read),
-// the Close frame is skipped and the link is simply dropped.
-func (w *wire) writeCloseNow(code uint32, reason string) {
-	if !w.wmu.TryLock() {
-		return
-	}
-	defer w.wmu.Unlock()
-	w.writeCloseLocked(code, reason, time.Now().Add(time.Second))
 }

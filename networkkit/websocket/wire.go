@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	mrand "math/rand/v2"
 	"net"
@@ -335,6 +336,41 @@ type frameOut struct {
 	op   byte
 	text string
 	data []byte
+}
+
+// errCloseSent is the error of a write after the client's Close frame.
+var errCloseSent = fmt.Errorf("websocket: close frame already sent: %w", net.ErrClosed)
+
+// writeClose sends the client's Close frame, once; code 1005 sends none.
+func (w *wire) writeClose(code uint32, reason string, deadline time.Time) error {
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	return w.writeCloseLocked(code, reason, deadline)
+}
+
+func (w *wire) writeCloseLocked(code uint32, reason string, deadline time.Time) error {
+	if w.closeSent {
+		return errCloseSent
+	}
+	var p []byte
+	if code != CloseNoStatusReceived {
+		p = binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(reason)), uint16(code))
+		p = append(p, reason...)
+	}
+	err := w.writeFrameLocked(opClose, "", p, deadline)
+	w.closeSent = true
+	return err
+}
+
+// writeCloseNow sends a Close frame when the client fails the connection.
+// If a write is under way (perhaps blocked on a server that does not read),
+// the Close frame is skipped and the link is simply dropped.
+func (w *wire) writeCloseNow(code uint32, reason string) {
+	if !w.wmu.TryLock() {
+		return
+	}
+	defer w.wmu.Unlock()
+	w.writeCloseLocked(code, reason, time.Now().Add(time.Second))
 }
 
 // maskBytes XORs p with the mask key, starting at byte pos of the key
