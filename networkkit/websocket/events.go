@@ -5,7 +5,9 @@ import (
 	"log"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/cangjie-go/ohos/callback"
@@ -57,12 +59,41 @@ func (EventError) eventIndex() eventIndex         { return evError }
 func (EventDataEnd) eventIndex() eventIndex       { return evDataEnd }
 func (EventHeaderReceive) eventIndex() eventIndex { return evHeaderReceive }
 
-func (EventOpen) String() string          { return "open" }
-func (EventMessage) String() string       { return "message" }
-func (EventClose) String() string         { return "close" }
-func (EventError) String() string         { return "error" }
-func (EventDataEnd) String() string       { return "dataEnd" }
-func (EventHeaderReceive) String() string { return "headerReceive" }
+// eventOf returns the event typ names. A non-nil pointer to one of the six
+// types names the same event; a nil pointer, or another type that has the
+// methods by embedding one of the six, names none (ok false).
+func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
+	switch t := typ.(type) {
+	case EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive:
+		return t.eventIndex(), true
+	case *EventOpen:
+		return evOpen, t != nil
+	case *EventMessage:
+		return evMessage, t != nil
+	case *EventClose:
+		return evClose, t != nil
+	case *EventError:
+		return evError, t != nil
+	case *EventDataEnd:
+		return evDataEnd, t != nil
+	case *EventHeaderReceive:
+		return evHeaderReceive, t != nil
+	}
+	return 0, false
+}
+
+// eventName is the platform's name of each event.
+var eventName = [numEvents]string{
+	evOpen: "open", evMessage: "message", evClose: "close", evError: "error",
+	evDataEnd: "dataEnd", evHeaderReceive: "headerReceive",
+}
+
+func (EventOpen) String() string          { return eventName[evOpen] }
+func (EventMessage) String() string       { return eventName[evMessage] }
+func (EventClose) String() string         { return eventName[evClose] }
+func (EventError) String() string         { return eventName[evError] }
+func (EventDataEnd) String() string       { return eventName[evDataEnd] }
+func (EventHeaderReceive) String() string { return eventName[evHeaderReceive] }
 
 // WebSocketAsyncCallback is the callback of the open, message and close
 // events: exactly one of err and data is present (the events of this package
@@ -144,11 +175,11 @@ type listener struct {
 	key any
 }
 
-// listeners holds the callbacks of each event. Each slice is replaced, never
-// changed in place, so dispatch reads it without copying.
+// listeners holds the callbacks of each event. Each list is replaced,
+// never changed in place, so that dispatch reads it without a lock.
 type listeners struct {
-	mu   sync.Mutex
-	byEv [numEvents][]listener
+	mu   sync.Mutex // serialises add and remove
+	byEv [numEvents]atomic.Pointer[[]listener]
 }
 
 // add registers cb for ev unless it is already there.
@@ -156,14 +187,14 @@ func (l *listeners) add(ev eventIndex, cb any) {
 	key := identity(cb)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, x := range l.byEv[ev] {
+	old := l.get(ev)
+	for _, x := range old {
 		if x.key == key {
 			return
 		}
 	}
-	next := make([]listener, len(l.byEv[ev]), len(l.byEv[ev])+1)
-	copy(next, l.byEv[ev])
-	l.byEv[ev] = append(next, listener{cb: cb, key: key})
+	next := append(slices.Clip(old), listener{cb: cb, key: key})
+	l.byEv[ev].Store(&next)
 }
 
 // remove unregisters cb from ev, or every callback of ev if cb is nil.
@@ -171,15 +202,15 @@ func (l *listeners) remove(ev eventIndex, cb any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if cb == nil {
-		l.byEv[ev] = nil
+		l.byEv[ev].Store(nil)
 		return
 	}
 	key := identity(cb)
-	for i, x := range l.byEv[ev] {
+	old := l.get(ev)
+	for i, x := range old {
 		if x.key == key {
-			next := make([]listener, 0, len(l.byEv[ev])-1)
-			next = append(next, l.byEv[ev][:i]...)
-			l.byEv[ev] = append(next, l.byEv[ev][i+1:]...)
+			next := slices.Delete(slices.Clone(old), i, i+1)
+			l.byEv[ev].Store(&next)
 			return
 		}
 	}
@@ -187,9 +218,10 @@ func (l *listeners) remove(ev eventIndex, cb any) {
 
 // get returns the callbacks of ev; the caller must not modify the slice.
 func (l *listeners) get(ev eventIndex) []listener {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.byEv[ev]
+	if p := l.byEv[ev].Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // refID identifies a callback by reference: its dynamic type and the
@@ -230,71 +262,187 @@ func isNilCallback(cb any) bool {
 	return false
 }
 
-// event is one item for the callback goroutine: an event to deliver, or the
+// event is one item for the callbacks: an event to deliver, or the
 // completion of a Connect, Send or Close call.
 type event struct {
 	ev      eventIndex
 	done    callback.AsyncCallback[bool] // a completion when non-nil
 	err     error                        // completion error, or the error event's exception
 	msg     MessageData
+	size    int64 // a queued message's bytes, counted against the receive bound
 	close   CloseResult
 	open    map[uint32]string
 	headers ResponseHeaders
 }
 
-// dispatcher runs callbacks one at a time, in the order they were queued, on
-// one goroutine that exists only while there is work.
+// dispatcher runs the callbacks of one WebSocket one at a time, in the
+// order their events were posted. Whoever holds the role (running) runs
+// them: a goroutine of the dispatcher's own, started by post when nobody
+// runs callbacks, or an engine goroutine that takes the role to run them
+// itself (runHere, offer): the reader, the dialer, finish.
 type dispatcher struct {
 	mu      sync.Mutex
-	queue   []event
-	running bool
-	l       listeners
+	queue   fifo[event]
+	running bool          // a goroutine holds the role
+	msgs    int           // message events in queue
+	bytes   int64         // their bytes
+	space   chan struct{} // made by a reader that waits for room; closed when a message is taken
+
+	// The role holder's own: the event being delivered, its listeners and
+	// the next one to run, so that a goroutine taking over after
+	// runtime.Goexit in a callback carries on with the next callback.
+	cur  event
+	ls   []listener
+	next int
+	busy bool // cur is being delivered
+
+	l listeners
 }
 
-// post queues e and starts the callback goroutine if it is not running.
+// post queues e and starts a goroutine to run the callbacks if nobody runs
+// them.
 func (d *dispatcher) post(e event) {
 	d.mu.Lock()
-	d.queue = append(d.queue, e)
-	start := !d.running
+	d.queue.push(e)
+	if d.running {
+		d.mu.Unlock()
+		return
+	}
 	d.running = true
 	d.mu.Unlock()
-	if start {
-		go d.run()
+	go d.run(-1)
+}
+
+// pushClaim queues e and, if nobody runs the callbacks, gives the role to
+// the caller, which must then call run(-1) once it holds no lock. Callers
+// hold ws.mu, so that the events of one connection are queued before the
+// object can start its next one.
+func (d *dispatcher) pushClaim(e event) (claimed bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.queue.push(e)
+	if d.running {
+		return false
+	}
+	d.running = true
+	return true
+}
+
+// wake releases a reader that waits for room in the queue (see offer).
+func (d *dispatcher) wake() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.space != nil {
+		close(d.space)
+		d.space = nil
 	}
 }
 
-func (d *dispatcher) run() {
+// offerResult says what became of a received message; see offer.
+type offerResult uint8
+
+const (
+	offerRunHere offerResult = iota // the caller holds the role and must call deliver
+	offerQueued                     // queued for the role holder
+	offerFull                       // queued, and the queue reached a bound: wait on space
+	offerDropped                    // the queue was full and drop was set
+)
+
+// offer hands a received message to the callbacks. If nobody runs
+// callbacks (so nothing is queued), the caller takes the role, to run the
+// message's callbacks itself. Otherwise the message is queued; when the
+// queue then holds maxMsgs messages or at least maxBytes bytes, offer
+// returns offerFull and the channel that is closed when a callback takes a
+// message. With drop, a message that finds the queue at a bound is
+// discarded instead.
+func (d *dispatcher) offer(e event, maxMsgs int, maxBytes int64, drop bool) (offerResult, <-chan struct{}) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.running {
+		d.running = true
+		d.cur, d.ls, d.next, d.busy = e, nil, 0, true
+		return offerRunHere, nil
+	}
+	full := func() bool { return d.msgs >= maxMsgs || d.bytes >= maxBytes }
+	if drop && full() {
+		return offerDropped, nil
+	}
+	d.queue.push(e)
+	d.msgs++
+	d.bytes += e.size
+	if !full() {
+		return offerQueued, nil
+	}
+	if d.space == nil {
+		d.space = make(chan struct{})
+	}
+	return offerFull, d.space
+}
+
+// run holds the role: it delivers the current event, then queued events
+// until the queue is empty (or, with limit >= 0, until limit more have
+// run: then a goroutine of its own takes the role over), and gives the
+// role up. If a callback ends its goroutine with runtime.Goexit, a new
+// goroutine carries on with the next callback.
+func (d *dispatcher) run(limit int) {
+	goexit := true
+	defer func() {
+		if goexit {
+			go d.run(-1)
+		}
+	}()
 	for {
+		if d.busy {
+			d.deliver()
+		}
 		d.mu.Lock()
-		if len(d.queue) == 0 {
-			d.running = false
-			if cap(d.queue) > 1 {
-				d.queue = nil // a burst's storage is not kept by an idle object
-			} else {
-				d.queue = d.queue[:0]
-			}
+		if limit == 0 && d.queue.len() > 0 {
 			d.mu.Unlock()
+			goexit = false
+			go d.run(-1)
 			return
 		}
-		e := d.queue[0]
-		d.queue[0] = event{}
-		d.queue = d.queue[1:]
+		e, ok := d.queue.pop()
+		if !ok {
+			d.running = false
+			d.mu.Unlock()
+			goexit = false
+			return
+		}
+		limit--
+		if e.ev == evMessage && e.done == nil {
+			d.msgs--
+			d.bytes -= e.size
+			if d.space != nil {
+				close(d.space)
+				d.space = nil
+			}
+		}
+		d.cur, d.ls, d.next, d.busy = e, nil, 0, true
 		d.mu.Unlock()
-		d.deliver(&e)
 	}
 }
 
-// deliver runs the callbacks of one item.
-func (d *dispatcher) deliver(e *event) {
+// deliver runs the callbacks of the current event, from the next one on.
+func (d *dispatcher) deliver() {
+	e := &d.cur
 	if e.done != nil {
-		if e.err != nil {
-			guard("completion", func() { e.done(mo.Some(callback.NewAsyncError(e.err)), mo.None[bool]()) })
+		d.busy = false
+		done, err := e.done, e.err
+		d.cur = event{}
+		if err != nil {
+			guard("completion", func() { done(mo.Some(callback.NewAsyncError(err)), mo.None[bool]()) })
 		} else {
-			guard("completion", func() { e.done(mo.None[callback.AsyncError](), mo.Some(true)) })
+			guard("completion", func() { done(mo.None[callback.AsyncError](), mo.Some(true)) })
 		}
 		return
 	}
-	for _, x := range d.l.get(e.ev) {
+	if d.next == 0 {
+		d.ls = d.l.get(e.ev)
+	}
+	for d.next < len(d.ls) {
+		x := d.ls[d.next]
+		d.next++
 		switch e.ev {
 		case evOpen:
 			guard("open", func() { x.cb.(openCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.open)) })
@@ -314,8 +462,11 @@ func (d *dispatcher) deliver(e *event) {
 		}
 	}
 	if e.ev == evMessage { // dataEnd follows every message, with nothing between
-		d.deliver(&event{ev: evDataEnd})
+		d.cur, d.ls, d.next = event{ev: evDataEnd}, nil, 0
+		d.deliver()
+		return
 	}
+	d.cur, d.ls, d.busy = event{}, nil, false
 }
 
 // guard runs a user callback. A panicking callback is logged with its stack
@@ -328,4 +479,53 @@ func guard(what string, f func()) {
 		}
 	}()
 	f()
+}
+
+// fifo is a first-in first-out queue that grows on demand and lets its
+// storage go when it empties, so idle connections hold none. It is the
+// one queue type of the package: the send queue and the callbacks' queue.
+type fifo[T any] struct {
+	buf  []T
+	head int
+	n    int
+}
+
+func (q *fifo[T]) len() int { return q.n }
+
+func (q *fifo[T]) push(v T) {
+	if q.n == len(q.buf) {
+		next := make([]T, max(8, 2*len(q.buf)))
+		for i := 0; i < q.n; i++ {
+			next[i] = q.buf[(q.head+i)%len(q.buf)]
+		}
+		q.buf, q.head = next, 0
+	}
+	q.buf[(q.head+q.n)%len(q.buf)] = v
+	q.n++
+}
+
+func (q *fifo[T]) peek() (T, bool) {
+	if q.n == 0 {
+		var zero T
+		return zero, false
+	}
+	return q.buf[q.head], true
+}
+
+func (q *fifo[T]) pop() (T, bool) {
+	var zero T
+	if q.n == 0 {
+		return zero, false
+	}
+	v := q.buf[q.head]
+	q.buf[q.head] = zero
+	q.head = (q.head + 1) % len(q.buf)
+	q.n--
+	if q.n == 0 {
+		q.head = 0
+		if len(q.buf) > 64 {
+			q.buf = nil
+		}
+	}
+	return v, true
 }

@@ -247,10 +247,10 @@ func FuzzRequestOptions(f *testing.F) {
 			}
 			assert.Equal(t, time.Duration(ping), c.pingInterval)
 			assert.Equal(t, time.Duration(pong), c.pongTimeout)
-			assert.Equal(t, orDefault(hs, int64(DefaultHandshakeTimeout)), int64(c.opts.HandshakeTimeout))
-			assert.Equal(t, orDefault(ct, int64(DefaultCloseTimeout)), int64(c.opts.CloseTimeout))
+			assert.Equal(t, orDefault(hs, int64(DefaultHandshakeTimeout)), int64(c.handshakeTimeout))
+			assert.Equal(t, orDefault(ct, int64(DefaultCloseTimeout)), int64(c.closeTimeout))
 			assert.Equal(t, orDefault(maxSize, DefaultMaxMessageSize), c.maxMessageSize)
-			assert.Equal(t, orDefault(int64(queue), DefaultSendQueueSize), int64(c.opts.SendQueueSize))
+			assert.Equal(t, orDefault(int64(queue), DefaultSendQueueSize), int64(c.sendQueueSize))
 		}
 
 		if upper := strings.ToUpper(name); upper != name {
@@ -476,7 +476,7 @@ func FuzzWireReader(f *testing.F) {
 			{"bytes", func(int) int { return 1 }},
 			{"irregular pieces", func(k int) int { return 1 + (int(chunk)*7+k*13)%700 }},
 		} {
-			w := newWire(&fuzzPieces{data: all, size: c.size})
+			w := newWire(&fuzzPieces{data: all, size: c.size}, 0)
 			head := make([]byte, 0, len(fuzzHead))
 			buf := make([]byte, 4096)
 			for !bytes.HasSuffix(head, []byte("\r\n\r\n")) {

@@ -346,8 +346,8 @@ func TestNewConfigDefaults(t *testing.T) {
 			c, err := newConfig("ws://example.com/", tt.opts)
 			require.NoError(t, err)
 			got := want{
-				ping: c.pingInterval, pong: c.pongTimeout, handshake: c.opts.HandshakeTimeout,
-				closeTimeout: c.opts.CloseTimeout, maxMessageSize: c.maxMessageSize, sendQueueSize: c.opts.SendQueueSize,
+				ping: c.pingInterval, pong: c.pongTimeout, handshake: c.handshakeTimeout,
+				closeTimeout: c.closeTimeout, maxMessageSize: c.maxMessageSize, sendQueueSize: c.sendQueueSize,
 			}
 			assert.Equal(t, tt.want, got)
 		})
@@ -424,7 +424,7 @@ func TestNewConfigKeepsCallerStruct(t *testing.T) {
 	assert.Zero(t, opts.HandshakeTimeout)
 	assert.Zero(t, opts.CloseTimeout)
 	assert.Zero(t, opts.SendQueueSize)
-	assert.Equal(t, DefaultHandshakeTimeout, c.opts.HandshakeTimeout)
+	assert.Equal(t, DefaultHandshakeTimeout, c.handshakeTimeout)
 
 	// Later changes by the caller do not reach the validated header.
 	opts.Header["X-A"] = "changed"
@@ -1482,7 +1482,7 @@ func TestDispatcherGoroutineEnds(t *testing.T) {
 	require.Eventually(t, func() bool {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		return !d.running && len(d.queue) == 0
+		return !d.running && d.queue.len() == 0
 	}, waitTimeout, time.Millisecond)
 }
 
@@ -1534,6 +1534,12 @@ func newTestCert(t *testing.T, dir, name string) testCert {
 func writeFile(t *testing.T, path string, data []byte) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(path, data, 0o600))
+}
+
+// tlsConfig builds the TLS configuration Connect builds from o.
+func tlsConfig(o *RequestOptions) (*tls.Config, error) {
+	f := newTLSFiles(o)
+	return f.load()
 }
 
 func TestTLSConfigMinVersion(t *testing.T) {

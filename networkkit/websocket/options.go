@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,6 +20,18 @@ const (
 	DefaultCloseTimeout     = 5 * time.Second
 	DefaultMaxMessageSize   = 16 << 20
 	DefaultSendQueueSize    = 4096
+	// DefaultMaxFrameSize is the largest frame payload the client sends
+	// unless RequestOptions.MaxFrameSize says otherwise: 64 KiB, one write
+	// buffer. Messages up to it (nearly all messages of most applications)
+	// stay one frame; a control frame waits behind at most 64 KiB of a
+	// larger one. See the package documentation, section Writing.
+	DefaultMaxFrameSize = 64 << 10
+	// NoFragmentation, as RequestOptions.MaxFrameSize, sends every message
+	// as one frame however large, as the platform does.
+	NoFragmentation          = -1
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultReceiveQueueSize  = 256
+	DefaultReceiveQueueBytes = 4 << 20
 	// MaxURLLength is one more than the longest URL Connect accepts (the
 	// platform's limit since API 26).
 	MaxURLLength = 8196
@@ -103,9 +116,39 @@ type RequestOptions struct {
 
 	// SendQueueSize is how many messages may wait to be sent (before open,
 	// or while earlier ones are written). Send on a full queue completes with
-	// error 2302999 wrapping [ErrSendQueueFull]. If zero,
-	// [DefaultSendQueueSize]. Negative is error 401.
+	// error 2302999 wrapping [ErrSendQueueFull]. Messages written at once on
+	// the calling goroutine do not count. If zero, [DefaultSendQueueSize].
+	// Negative is error 401.
 	SendQueueSize int
+
+	// MaxFrameSize is the largest frame payload the client sends: a longer
+	// message goes out as a first frame and continuation frames of at most
+	// this size, and control frames (Pong, Ping, Close) are written between
+	// them. If zero, [DefaultMaxFrameSize] (64 KiB). [NoFragmentation]
+	// sends every message as one frame (control frames then wait for the
+	// whole message). Any other negative value is error 401.
+	MaxFrameSize int
+
+	// WriteTimeout bounds every write to the connection: one write of at
+	// most 64 KiB plus a frame header that has not completed within
+	// WriteTimeout fails the connection (error event with code 200, then
+	// close 1006), as does a write that fails. A link that moves at least
+	// 64 KiB per WriteTimeout is never failed for being slow. If zero,
+	// [DefaultWriteTimeout] (30 s). Negative is error 401.
+	WriteTimeout time.Duration
+
+	// ReceiveQueueSize is how many received messages may wait for the
+	// message callbacks. When that many wait, the client stops reading from
+	// the connection until a callback has taken one (see the package
+	// documentation, section Back-pressure). If zero,
+	// [DefaultReceiveQueueSize]. Negative is error 401.
+	ReceiveQueueSize int
+
+	// ReceiveQueueBytes is how many bytes of received messages may wait for
+	// the message callbacks before the client stops reading, like
+	// ReceiveQueueSize. If zero, [DefaultReceiveQueueBytes] (4 MiB).
+	// Negative is error 401.
+	ReceiveQueueBytes int64
 
 	// AllowedHosts, if not empty, lists the only hosts Connect may reach;
 	// any other host is error 2302998. Entries match the URL's host name
@@ -167,15 +210,28 @@ const (
 // maxCloseReason is the longest close reason that fits a control frame.
 const maxCloseReason = 123
 
-// config is a validated connection request.
+// config is a validated connection request, every option resolved to the
+// value the connection uses. It is built once by newConfig and never
+// changed afterwards; nothing reads the caller's RequestOptions after
+// Connect returns.
 type config struct {
-	url            *url.URL
-	header         http.Header
-	subprotocols   []string
-	opts           RequestOptions // a copy, with defaults filled in
-	pingInterval   time.Duration
-	pongTimeout    time.Duration
+	url          *url.URL
+	header       http.Header
+	subprotocols []string
+	proxy        ProxyConfiguration // one of the three variants, never a pointer
+	tls          tlsFiles           // read by loadTLS at Connect
+
+	handshakeTimeout time.Duration
+	closeTimeout     time.Duration
+	writeTimeout     time.Duration
+	pingInterval     time.Duration // 0: no keep-alive
+	pongTimeout      time.Duration // 0: pings never fail the link
+
 	maxMessageSize int64
+	maxFrameSize   int // NoFragmentation is math.MaxInt
+	sendQueueSize  int
+	recvQueueSize  int
+	recvQueueBytes int64
 }
 
 // parseURL checks the URL as the platform does, plus RFC 6455 §3. Error
@@ -205,6 +261,10 @@ func parseURL(raw string) (*url.URL, error) {
 	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
 		return nil, newError(ErrURL, nil, "url %q has a fragment, which WebSocket URLs do not allow", shown)
 	}
+	// An empty port ("ws://host:/") means the default port (RFC 3986
+	// §3.2.3); dropping the colon keeps it out of the dial address and the
+	// Host header.
+	u.Host = strings.TrimSuffix(u.Host, ":")
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return nil, newError(ErrURL, nil, "url port %q is not in 1–65535", p)
@@ -246,26 +306,41 @@ var handshakeOwned = []string{
 	"sec-websocket-extensions", "sec-websocket-accept", "content-length", "transfer-encoding",
 }
 
-// newConfig validates rawURL and o and fills in the defaults.
+// newConfig validates rawURL and o and resolves every option.
 func newConfig(rawURL string, o *RequestOptions) (*config, error) {
-	c := &config{}
-	if o != nil {
-		c.opts = *o
+	if o == nil {
+		o = &RequestOptions{}
 	}
-	opts := &c.opts
-	if err := opts.validate(); err != nil {
+	if err := o.validate(); err != nil {
 		return nil, err
 	}
 	u, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	c.url = u
-	if len(opts.AllowedHosts) > 0 && !hostAllowed(opts.AllowedHosts, u.Hostname()) {
+	if len(o.AllowedHosts) > 0 && !hostAllowed(o.AllowedHosts, u.Hostname()) {
 		return nil, newError(ErrDomainNotAllowed, nil, "host %q is not in the allow-list", u.Hostname())
 	}
-	c.header = make(http.Header, len(opts.Header))
-	for name, value := range opts.Header {
+	c := &config{
+		url:              u,
+		header:           make(http.Header, len(o.Header)),
+		proxy:            proxyVariant(o.Proxy),
+		tls:              newTLSFiles(o),
+		handshakeTimeout: orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout),
+		closeTimeout:     orDefault(o.CloseTimeout, DefaultCloseTimeout),
+		writeTimeout:     orDefault(o.WriteTimeout, DefaultWriteTimeout),
+		pingInterval:     o.PingInterval.OrElse(DefaultPingInterval),
+		pongTimeout:      o.PongTimeout.OrElse(DefaultPongTimeout),
+		maxMessageSize:   orDefault(o.MaxMessageSize, DefaultMaxMessageSize),
+		maxFrameSize:     orDefault(o.MaxFrameSize, DefaultMaxFrameSize),
+		sendQueueSize:    orDefault(o.SendQueueSize, DefaultSendQueueSize),
+		recvQueueSize:    orDefault(o.ReceiveQueueSize, DefaultReceiveQueueSize),
+		recvQueueBytes:   orDefault(o.ReceiveQueueBytes, DefaultReceiveQueueBytes),
+	}
+	if c.maxFrameSize == NoFragmentation {
+		c.maxFrameSize = math.MaxInt
+	}
+	for name, value := range o.Header {
 		switch {
 		case strings.EqualFold(name, "host"):
 			name = "Host" // the key gorilla takes as the Host header
@@ -274,27 +349,21 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		}
 		c.header[name] = []string{value}
 	}
-	if opts.Protocol != "" {
-		for _, p := range strings.Split(opts.Protocol, ",") {
+	if o.Protocol != "" {
+		for _, p := range strings.Split(o.Protocol, ",") {
 			c.subprotocols = append(c.subprotocols, strings.TrimSpace(p))
 		}
 	}
-	c.pingInterval = opts.PingInterval.OrElse(DefaultPingInterval)
-	c.pongTimeout = opts.PongTimeout.OrElse(DefaultPongTimeout)
-	if opts.HandshakeTimeout == 0 {
-		opts.HandshakeTimeout = DefaultHandshakeTimeout
-	}
-	if opts.CloseTimeout == 0 {
-		opts.CloseTimeout = DefaultCloseTimeout
-	}
-	c.maxMessageSize = opts.MaxMessageSize
-	if c.maxMessageSize == 0 {
-		c.maxMessageSize = DefaultMaxMessageSize
-	}
-	if opts.SendQueueSize == 0 {
-		opts.SendQueueSize = DefaultSendQueueSize
-	}
 	return c, nil
+}
+
+// orDefault returns v, or def if v is zero.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // validate checks every field that can be wrong without touching the file
@@ -334,6 +403,7 @@ func (o *RequestOptions) validate() error {
 	}{
 		{"PingInterval", o.PingInterval.OrEmpty()}, {"PongTimeout", o.PongTimeout.OrEmpty()},
 		{"HandshakeTimeout", o.HandshakeTimeout}, {"CloseTimeout", o.CloseTimeout},
+		{"WriteTimeout", o.WriteTimeout},
 	} {
 		if d.v < 0 {
 			return newError(ErrParameter, nil, "%s is negative (%v)", d.name, d.v)
@@ -342,8 +412,19 @@ func (o *RequestOptions) validate() error {
 	if o.MaxMessageSize < 0 {
 		return newError(ErrParameter, nil, "MaxMessageSize is negative (%d)", o.MaxMessageSize)
 	}
-	if o.SendQueueSize < 0 {
-		return newError(ErrParameter, nil, "SendQueueSize is negative (%d)", o.SendQueueSize)
+	for _, n := range []struct {
+		name string
+		v    int64
+	}{
+		{"SendQueueSize", int64(o.SendQueueSize)}, {"ReceiveQueueSize", int64(o.ReceiveQueueSize)},
+		{"ReceiveQueueBytes", o.ReceiveQueueBytes},
+	} {
+		if n.v < 0 {
+			return newError(ErrParameter, nil, "%s is negative (%d)", n.name, n.v)
+		}
+	}
+	if o.MaxFrameSize < 0 && o.MaxFrameSize != NoFragmentation {
+		return newError(ErrParameter, nil, "MaxFrameSize is negative (%d); use NoFragmentation (-1) for one frame per message", o.MaxFrameSize)
 	}
 	if o.MinTLSVersion > TLSv13 {
 		return newError(ErrParameter, nil, "MinTLSVersion %d is not a TLS version", o.MinTLSVersion)
@@ -351,7 +432,10 @@ func (o *RequestOptions) validate() error {
 	if c := o.ClientCert; c != nil && (c.CertPath == "") != (c.KeyPath == "") {
 		return newError(ErrParameter, nil, "ClientCert needs both CertPath and KeyPath")
 	}
-	if p, ok := o.Proxy.(HTTPProxy); ok {
+	if err := checkProxy(o.Proxy); err != nil {
+		return err
+	}
+	if p, ok := proxyVariant(o.Proxy).(HTTPProxy); ok {
 		if p.Host == "" {
 			return newError(ErrParameter, nil, "HTTPProxy.Host is empty")
 		}

@@ -79,10 +79,44 @@ type proxyRoute struct {
 	password string
 }
 
-// resolveProxy returns how to reach target (a ws or wss URL) under p.
+// proxyVariant returns p as one of the three variants: a pointer to one is
+// dereferenced and nil means SystemProxy. Anything else (a nil pointer, a
+// type that embeds a variant) is returned as it is, for checkProxy to refuse.
+func proxyVariant(p ProxyConfiguration) ProxyConfiguration {
+	switch v := p.(type) {
+	case nil:
+		return SystemProxy{}
+	case *SystemProxy:
+		if v != nil {
+			return *v
+		}
+	case *NoProxy:
+		if v != nil {
+			return *v
+		}
+	case *HTTPProxy:
+		if v != nil {
+			return *v
+		}
+	}
+	return p
+}
+
+// checkProxy refuses a ProxyConfiguration that is not one of the variants
+// or a non-nil pointer to one.
+func checkProxy(p ProxyConfiguration) error {
+	switch proxyVariant(p).(type) {
+	case SystemProxy, NoProxy, HTTPProxy:
+		return nil
+	}
+	return newError(ErrParameter, nil, "Proxy of type %T is not supported; use SystemProxy, NoProxy or HTTPProxy", p)
+}
+
+// resolveProxy returns how to reach target (a ws or wss URL) under p,
+// which checkProxy accepted.
 func resolveProxy(p ProxyConfiguration, target *url.URL) (proxyRoute, error) {
-	switch p := p.(type) {
-	case nil, SystemProxy:
+	switch p := proxyVariant(p).(type) {
+	case SystemProxy:
 		return systemRoute(target)
 	case NoProxy:
 		return proxyRoute{}, nil
@@ -233,12 +267,12 @@ func dialThroughProxy(ctx context.Context, d *net.Dialer, r proxyRoute, target s
 	if err := req.Write(conn); err != nil {
 		return fail(fmt.Errorf("sending CONNECT to proxy %s: %w", r.addr, err))
 	}
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, req)
+	// The guard bounds the answer's header and keeps the bytes after it.
+	head := &headGuard{r: conn}
+	resp, err := http.ReadResponse(bufio.NewReader(head), req)
 	if err != nil {
 		return fail(fmt.Errorf("reading the answer of proxy %s: %w", r.addr, err))
 	}
-	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fail(&ProxyError{Proxy: r.addr, StatusCode: resp.StatusCode, Status: resp.Status})
 	}
@@ -246,16 +280,23 @@ func dialThroughProxy(ctx context.Context, d *net.Dialer, r proxyRoute, target s
 		conn.Close()
 		return nil, ctx.Err()
 	}
-	if br.Buffered() > 0 { // the server spoke before we did; keep its bytes
-		return &bufferedConn{Conn: conn, r: br}, nil
+	if len(head.rest) > 0 { // the server spoke before we did; keep its bytes
+		return &prefixConn{Conn: conn, prefix: head.rest}, nil
 	}
 	return conn, nil
 }
 
-// bufferedConn is a net.Conn whose first bytes are already in a reader.
-type bufferedConn struct {
+// prefixConn is a net.Conn whose first bytes were read already.
+type prefixConn struct {
 	net.Conn
-	r *bufio.Reader
+	prefix []byte
 }
 
-func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c *prefixConn) Read(p []byte) (int, error) {
+	if len(c.prefix) > 0 {
+		n := copy(p, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"time"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -42,13 +41,24 @@ func badUTF8(what string) readFailure {
 // bytes arrive instead of being allocated whole from the declared length.
 const largeMessage = 1 << 20
 
-// receive reads frames and delivers messages until the connection ends,
-// and says why it ended. It checks everything RFC 6455 asks of a client
+// inlineLimit is how many queued callbacks the reader runs after those of
+// its own message before it hands the rest to a goroutine and reads on.
+const inlineLimit = 64
+
+// readLoop is the reader goroutine (gen is its number; see replaceReader).
+// It reads frames and delivers messages until the connection ends, then
+// ends it (finish). It checks everything RFC 6455 asks of a client
 // receiving frames: reserved bits and opcodes, unmasked frames, control
 // frame rules, fragmentation order, close payloads, UTF-8 of text (failing
 // at the first invalid byte, not at the end of the message) and the
 // maximum message size (before reading or allocating the payload).
-func (s *session) receive() readFailure {
+func (s *session) readLoop(gen int64) {
+	normal := false
+	defer func() {
+		if !normal { // a callback run here called runtime.Goexit
+			s.replaceReader(gen)
+		}
+	}()
 	w := s.w
 	var m inbound
 	for {
@@ -57,10 +67,18 @@ func (s *session) receive() readFailure {
 		// done in calls that return before the next wait.
 		h, err := w.readHeader()
 		if err != nil {
-			return readError(err)
+			normal = true
+			s.finish(readError(err))
+			return
 		}
 		if rf, done := s.frame(h, &m); done {
-			return rf
+			normal = true
+			s.finish(rf)
+			return
+		}
+		if m.ready && !s.deliver(&m, gen) {
+			normal = true
+			return
 		}
 	}
 }
@@ -91,6 +109,7 @@ type inbound struct {
 	msg   []byte
 	wants uint64 // bytes of the message announced so far
 	text  utf8Validator
+	ready bool // msg is a whole message, waiting to be delivered
 }
 
 // control checks a frame header that is not plain data and handles a
@@ -115,17 +134,17 @@ func (s *session) control(h header) (rf readFailure, done bool) {
 	}
 	switch h.op {
 	case opPing:
-		w.writeFrame(opPong, "", p, time.Now().Add(s.cfg.opts.CloseTimeout)) // a broken link shows on the next read
+		s.queuePong(p)
 	case opPong:
-		s.onPong()
+		s.onPong(p)
 	case opClose:
-		return s.peerClose(p), true
+		return peerClose(p), true
 	}
 	return readFailure{}, false
 }
 
-// data reads the payload of a data frame into m and delivers m when it is
-// complete; done reports that the connection ends with rf.
+// data reads the payload of a data frame into m; when the frame ends a
+// message, m is ready. done reports that the connection ends with rf.
 func (s *session) data(h header, m *inbound) (rf readFailure, done bool) {
 	switch h.op {
 	case opText, opBinary:
@@ -164,29 +183,79 @@ func (s *session) data(h header, m *inbound) (rf readFailure, done bool) {
 		msg = msg[:len(msg)+n]
 	}
 	m.msg = msg
-	if !h.fin {
-		return readFailure{}, false
-	}
-	if m.kind == opText {
-		if !m.text.done() {
+	if h.fin {
+		if m.kind == opText && !m.text.done() {
 			return badUTF8("text message"), true
 		}
-		// The buffer is never written again, so the string can share it.
-		s.ws.events.post(event{ev: evMessage, msg: StringData(unsafe.String(unsafe.SliceData(msg), len(msg)))})
-	} else {
-		s.ws.events.post(event{ev: evMessage, msg: ArrayData(msg)})
+		m.ready = true
 	}
-	m.kind, m.msg = 0, nil
 	return readFailure{}, false
 }
 
-// peerClose handles the server's Close frame: it checks the payload and
-// answers with a Close frame unless the client sent one already. The
-// closing handshake is then complete and the caller drops the link at once
-// (RFC 6455 §7.1.1 lets the client close TCP after both Close frames; a
-// server that waits for the client to do so is not kept waiting).
-func (s *session) peerClose(p []byte) readFailure {
-	rf := readFailure{kind: peerClosed, code: CloseNoStatusReceived}
+// deliver hands the ready message in m to the callbacks (see the package
+// documentation, section Back-pressure) and resets m. It reports false if
+// this goroutine stopped being the reader while it ran callbacks.
+//
+//go:noinline
+func (s *session) deliver(m *inbound, gen int64) bool {
+	e := event{ev: evMessage, size: int64(len(m.msg))}
+	if m.kind == opText {
+		// The buffer is never written again, so the string can share it.
+		e.msg = StringData(unsafe.String(unsafe.SliceData(m.msg), len(m.msg)))
+	} else {
+		e.msg = ArrayData(m.msg)
+	}
+	m.kind, m.msg, m.ready = 0, nil, false
+
+	d := &s.ws.events
+	res, space := d.offer(e, s.cfg.recvQueueSize, s.cfg.recvQueueBytes, s.stopHolding.Load())
+	switch res {
+	case offerRunHere:
+		s.held.Store(true)
+		s.reader.Store(gen<<1 | 1)
+		d.run(inlineLimit)
+		// A replaceReader meanwhile changed the number: another goroutine
+		// reads now.
+		still := s.reader.CompareAndSwap(gen<<1|1, gen<<1)
+		s.held.Store(false)
+		return still
+	case offerFull:
+		if !s.stopHolding.Load() {
+			s.held.Store(true)
+			<-space
+			s.held.Store(false)
+		}
+	}
+	return true
+}
+
+// replaceReader starts a new reader goroutine if reader number gen runs
+// callbacks itself (or ended in one with runtime.Goexit), so that reading
+// goes on: Close, and blocking calls made from a callback, need the
+// connection read. The old goroutine stops reading when its callbacks
+// return.
+func (s *session) replaceReader(gen int64) {
+	if s.reader.CompareAndSwap(gen<<1|1, (gen+1)<<1) {
+		go s.readLoop(gen + 1)
+	}
+}
+
+// readerRunsCallbacks starts a new reader if the current one runs
+// callbacks; see replaceReader.
+func (s *session) readerRunsCallbacks() {
+	if r := s.reader.Load(); r&1 != 0 {
+		s.replaceReader(r >> 1)
+	}
+}
+
+// peerClose handles the server's Close frame: it checks the payload. The
+// client answers with the same code (finish writes the frame, unless the
+// client sent its own Close already); the closing handshake is then
+// complete and the link is dropped at once (RFC 6455 §7.1.1 lets the
+// client close TCP after both Close frames; a server that waits for the
+// client to do so is not kept waiting).
+func peerClose(p []byte) readFailure {
+	rf := readFailure{kind: peerClosed, code: CloseNoStatusReceived, mustClose: true}
 	switch {
 	case len(p) == 1:
 		return violation("close frame with a 1-byte payload")
@@ -200,6 +269,5 @@ func (s *session) peerClose(p []byte) readFailure {
 		}
 		rf.reason = string(p[2:])
 	}
-	s.w.writeClose(rf.code, "", time.Now().Add(s.cfg.opts.CloseTimeout)) // unless the client sent its own already
 	return rf
 }

@@ -11,22 +11,39 @@ import (
 	"github.com/youmark/pkcs8"
 )
 
-// tlsConfig builds the TLS configuration of a wss connection from the
-// options. Files are read here, at Connect, before any dialing.
-func tlsConfig(o *RequestOptions) (*tls.Config, error) {
-	cfg := &tls.Config{InsecureSkipVerify: o.SkipServerCertVerification}
-	if o.MinTLSVersion != 0 {
-		cfg.MinVersion = tls.VersionTLS10 + uint16(o.MinTLSVersion-TLSv10)
+// tlsFiles are the TLS options of a connection, copied from the caller's
+// RequestOptions at Connect.
+type tlsFiles struct {
+	caPath     string
+	clientCert ClientCert // CertPath "" means none
+	skipVerify bool
+	minVersion TLSProtocol
+}
+
+func newTLSFiles(o *RequestOptions) tlsFiles {
+	f := tlsFiles{caPath: o.CAPath, skipVerify: o.SkipServerCertVerification, minVersion: o.MinTLSVersion}
+	if o.ClientCert != nil {
+		f.clientCert = *o.ClientCert
 	}
-	if o.CAPath != "" {
-		pool, err := loadCAs(o.CAPath)
+	return f
+}
+
+// load builds the TLS configuration of a wss connection, reading the
+// files now, at Connect, before any dialing.
+func (f *tlsFiles) load() (*tls.Config, error) {
+	cfg := &tls.Config{InsecureSkipVerify: f.skipVerify}
+	if f.minVersion != 0 {
+		cfg.MinVersion = tls.VersionTLS10 + uint16(f.minVersion-TLSv10)
+	}
+	if f.caPath != "" {
+		pool, err := loadCAs(f.caPath)
 		if err != nil {
 			return nil, err
 		}
 		cfg.RootCAs = pool
 	}
-	if c := o.ClientCert; c != nil && c.CertPath != "" {
-		cert, err := loadClientCert(c)
+	if f.clientCert.CertPath != "" {
+		cert, err := loadClientCert(&f.clientCert)
 		if err != nil {
 			return nil, err
 		}

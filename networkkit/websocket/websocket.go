@@ -49,12 +49,27 @@ type completion struct {
 	ch chan error // buffered, capacity 1
 }
 
+// complete delivers the outcome of a call: to its callback through the
+// callbacks' queue, or to its channel.
 func (ws *WebSocket) complete(c completion, err error) {
 	if c.cb != nil {
 		ws.events.post(event{done: c.cb, err: err})
 	} else if c.ch != nil {
 		c.ch <- err
 	}
+}
+
+// completeLocked is complete for a caller that holds ws.mu (see
+// dispatcher.pushClaim): it reports whether the caller took the role of
+// running callbacks.
+func (ws *WebSocket) completeLocked(c completion, err error) (claimed bool) {
+	if c.cb != nil {
+		return ws.events.pushClaim(event{done: c.cb, err: err})
+	}
+	if c.ch != nil {
+		c.ch <- err
+	}
+	return false
 }
 
 // reportNilCallback reports, through the error event, a call that cannot be
@@ -107,11 +122,12 @@ func (ws *WebSocket) connect(ctx context.Context, url string, options *RequestOp
 		ws.complete(done, err)
 		return
 	}
-	s, err := newSession(ws, cfg, done)
+	tc, err := cfg.tls.load() // read the files also for ws: a bad path is an error either way
 	if err != nil {
 		ws.complete(done, err)
 		return
 	}
+	s := &session{ws: ws, cfg: cfg, connect: done, tls: tc}
 	ws.mu.Lock()
 	if ws.sess != nil {
 		err := newError(ErrConnectionExists, nil, "the object is %s; close it before connecting again", ws.stateName())
@@ -124,7 +140,7 @@ func (ws *WebSocket) connect(ctx context.Context, url string, options *RequestOp
 	hctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
 	ws.mu.Unlock()
-	go s.run(ctx, hctx)
+	go s.dial(ctx, hctx)
 }
 
 // stateName names the state for messages; ws.mu must be held.
@@ -140,17 +156,23 @@ func (ws *WebSocket) stateName() string {
 	return "not connected"
 }
 
-// Send queues data for sending and returns at once. callback receives the
-// outcome exactly once: Some(true) once the message has been written to the
-// connection, or an AsyncError: 401 if data is nil or is a StringData that
-// is not valid UTF-8; 2302006 if there is no connection (never connected,
-// closing or closed; the error wraps net.ErrClosed); 2302999 wrapping
-// [ErrSendQueueFull] if the send queue is full.
+// Send sends data and returns at once. callback receives the outcome
+// exactly once: Some(true) once the message has been written to the
+// connection, or an AsyncError: 401 if data is nil, not a StringData or
+// ArrayData (or a non-nil pointer to one), or a StringData that is not
+// valid UTF-8; 2302006 if there is no connection (never connected, closing
+// or closed; the error wraps net.ErrClosed) or the connection broke before
+// the message was written whole; 2302999 wrapping [ErrSendQueueFull] if the
+// send queue is full.
 //
-// Send while connecting queues the message; it is sent, in order, when the
-// connection opens, and completes with 2302006 if the connection fails
-// first. Messages are sent in the order of the Send calls. A message is sent
-// as one frame.
+// When the connection is open, nothing waits to be written and the message
+// is at most 64 KiB, Send writes it on the calling goroutine before it
+// returns (bounded by RequestOptions.WriteTimeout); otherwise it queues the
+// message for a writer goroutine. Send while connecting queues the
+// message; it is sent, in order, when the connection opens, and completes
+// with 2302006 if the connection fails first. Messages are sent in the
+// order of the Send calls; one longer than RequestOptions.MaxFrameSize is
+// sent in fragments.
 //
 // If callback is nil, nothing is sent and the error event reports 401.
 func (ws *WebSocket) Send(data MessageData, callback callback.AsyncCallback[bool]) {
@@ -159,9 +181,22 @@ func (ws *WebSocket) Send(data MessageData, callback callback.AsyncCallback[bool
 		return
 	}
 	m, err := newOutgoing(data, completion{cb: callback})
-	if err == nil {
-		err = ws.enqueue(m)
+	if err != nil {
+		ws.complete(m.done, err)
+		return
 	}
+	ws.mu.Lock()
+	s, err := ws.sendable()
+	if err == nil && m.size() <= writeChunk {
+		if written, werr := s.sendNow(&m); written { // released ws.mu
+			ws.complete(m.done, werr)
+			return
+		}
+	}
+	if err == nil {
+		err = s.enqueue(m)
+	}
+	ws.mu.Unlock()
 	if err != nil {
 		ws.complete(m.done, err)
 	}
@@ -170,53 +205,79 @@ func (ws *WebSocket) Send(data MessageData, callback callback.AsyncCallback[bool
 // SendContext sends data like [WebSocket.Send] and waits until it has been
 // written to the connection, returning nil or the error Send's callback
 // would have received. When nothing else waits to be written, the message
-// is written on the calling goroutine. Cancelling ctx while the message
-// still waits in the queue withdraws it and returns ctx.Err(); once writing
-// has begun, SendContext waits for the write to finish.
+// is written on the calling goroutine, whatever its size.
+//
+// ctx bounds the call. If ctx has ended already, nothing is sent. If ctx
+// ends while the message waits in the queue, the message is withdrawn — it
+// is never written, whatever is queued behind it — and SendContext returns
+// ctx.Err(). If ctx ends after the first bytes of the message were written,
+// the rest can no longer be written in time and the connection cannot go
+// on with half a message: the connection is failed (error event 200, close
+// 1006) and SendContext returns error 2302006 wrapping net.ErrClosed and
+// ctx.Err(). A message that was written whole returns nil.
 func (ws *WebSocket) SendContext(ctx context.Context, data MessageData) error {
 	if ctx == nil {
 		return newError(ErrParameter, nil, "SendContext: nil context")
 	}
-	m, err := newOutgoing(data, completion{ch: make(chan error, 1)})
+	m, err := newOutgoing(data, completion{})
 	if err != nil {
 		return err
 	}
-	m.ticket = new(sendTicket)
-	if err := ws.enqueue(m); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ws.mu.Lock()
+	s, err := ws.sendable()
+	if err == nil {
+		if written, werr := s.sendContextNow(ctx, &m); written { // released ws.mu
+			return werr
+		}
+	}
+	if err == nil {
+		m.done.ch = make(chan error, 1)
+		m.ticket = new(sendTicket)
+		err = s.enqueue(m)
+	}
+	ws.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	select {
 	case err := <-m.done.ch:
 		return err
 	case <-ctx.Done():
-		if m.ticket.claim() {
+		if s.giveUp(m.ticket, ctx.Err()) {
 			return ctx.Err()
 		}
-		return <-m.done.ch
+		err := <-m.done.ch
+		if err != nil && m.ticket.state.Load() == ticketAbandoned {
+			err = abandonedError(ctx.Err())
+		}
+		return err
 	}
 }
 
-// enqueue writes m at once (SendContext with nothing queued) or puts it on
-// the send queue of the current connection.
-func (ws *WebSocket) enqueue(m outgoing) error {
-	ws.mu.Lock()
-	s := ws.sess
-	var err error
+// sendable returns the session a message may be sent on; ws.mu must be
+// held.
+func (ws *WebSocket) sendable() (*session, error) {
 	switch {
-	case s == nil:
-		err = newError(ErrConnectionNotExist, net.ErrClosed, "send: the object is not connected")
+	case ws.sess == nil:
+		return nil, newError(ErrConnectionNotExist, net.ErrClosed, "send: the object is not connected")
 	case ws.state == stateClosing:
-		err = newError(ErrConnectionNotExist, net.ErrClosed, "send: the connection is closing")
-	case m.ticket != nil && s.writeNow(m):
-		// written; writeNow released and re-acquired ws.mu
-	case s.queue.len() >= s.cfg.opts.SendQueueSize:
-		err = newError(ErrUnknown, ErrSendQueueFull, "send: the send queue is full (%d messages)", s.cfg.opts.SendQueueSize)
-	default:
-		s.queue.push(m)
-		s.startWriter()
+		return nil, newError(ErrConnectionNotExist, net.ErrClosed, "send: the connection is closing")
 	}
-	ws.mu.Unlock()
-	return err
+	return ws.sess, nil
+}
+
+// enqueue puts m on the send queue, for the writer goroutine (or, while
+// connecting, for the open); ws.mu must be held.
+func (s *session) enqueue(m outgoing) error {
+	if s.queue.len() >= s.cfg.sendQueueSize {
+		return newError(ErrUnknown, ErrSendQueueFull, "send: the send queue is full (%d messages)", s.cfg.sendQueueSize)
+	}
+	s.queue.push(m)
+	s.kick()
+	return nil
 }
 
 // Close starts the closing handshake with options (nil means code 1000 and
@@ -280,8 +341,12 @@ func (ws *WebSocket) close(options *CloseOptions, done completion) {
 		return
 	}
 	s.closers = append(s.closers, done)
-	s.beginClose(&closeRequest{code: code, reason: reason})
+	writeHere := s.beginClose(&closeRequest{code: code, reason: reason})
 	ws.mu.Unlock()
+	if writeHere { // nothing was queued: the Close frame goes out now
+		s.writeQueued(&outgoing{isClose: true})
+		s.release()
+	}
 }
 
 // Protocol returns the subprotocol the server chose for the current
@@ -292,8 +357,9 @@ func (ws *WebSocket) Protocol() string {
 	return ws.protocol
 }
 
-// On registers callback for the event named by typ (the platform's on). The
-// callback's type must fit the event:
+// On registers callback for the event named by typ (the platform's on); a
+// non-nil pointer to an event type names the same event. The callback's
+// type must fit the event:
 //
 //	EventOpen           WebSocketAsyncCallback[map[uint32]string]
 //	EventMessage        WebSocketAsyncCallback[MessageData]
@@ -302,20 +368,20 @@ func (ws *WebSocket) Protocol() string {
 //	EventDataEnd        callback.Callback0Argument
 //	EventHeaderReceive  callback.Callback1Argument[ResponseHeaders]
 //
-// A nil typ or callback, or a callback that does not fit, is refused with
-// error 401. Several callbacks may be registered for one event; they run in
+// A typ that names no event (nil, a nil pointer, another type), a nil
+// callback, or a callback that does not fit, is refused with error 401. Several callbacks may be registered for one event; they run in
 // the order of registration. Registering the same callback again keeps one
 // registration (see [WebSocket.Off] for what "the same" means).
 func (ws *WebSocket) On(typ OnOffType, callback any) error {
-	if typ == nil {
-		return newError(ErrParameter, nil, "on: event type is nil")
+	ev, ok := eventOf(typ)
+	if !ok {
+		return badEventType("on", typ)
 	}
-	ev := typ.eventIndex()
 	if isNilCallback(callback) {
-		return newError(ErrParameter, nil, "on(%s): callback is nil", typ)
+		return newError(ErrParameter, nil, "on(%s): callback is nil", eventName[ev])
 	}
 	if !fits(ev, callback) {
-		return newError(ErrParameter, nil, "on(%s): callback of type %T does not fit; want %s", typ, callback, wantType[ev])
+		return newError(ErrParameter, nil, "on(%s): callback of type %T does not fit; want %s", eventName[ev], callback, wantType[ev])
 	}
 	ws.events.l.add(ev, callback)
 	return nil
@@ -328,22 +394,31 @@ func (ws *WebSocket) On(typ OnOffType, callback any) error {
 // function literal that captures variables gives a new callback each time
 // it is evaluated, while a named function, or a literal that captures
 // nothing, is one callback wherever it is used. Removing a callback that is
-// not registered does nothing. A nil typ, or a callback whose type does not fit the event, is
-// refused with error 401.
+// not registered does nothing. A typ that names no event (nil, a nil
+// pointer), or a callback whose type does not fit the event, is refused
+// with error 401.
 func (ws *WebSocket) Off(typ OnOffType, callback any) error {
-	if typ == nil {
-		return newError(ErrParameter, nil, "off: event type is nil")
+	ev, ok := eventOf(typ)
+	if !ok {
+		return badEventType("off", typ)
 	}
-	ev := typ.eventIndex()
 	if isNilCallback(callback) {
 		ws.events.l.remove(ev, nil)
 		return nil
 	}
 	if !fits(ev, callback) {
-		return newError(ErrParameter, nil, "off(%s): callback of type %T does not fit; want %s", typ, callback, wantType[ev])
+		return newError(ErrParameter, nil, "off(%s): callback of type %T does not fit; want %s", eventName[ev], callback, wantType[ev])
 	}
 	ws.events.l.remove(ev, callback)
 	return nil
+}
+
+// badEventType is the error of On and Off for a typ that names no event.
+func badEventType(method string, typ OnOffType) error {
+	if typ == nil {
+		return newError(ErrParameter, nil, "%s: event type is nil", method)
+	}
+	return newError(ErrParameter, nil, "%s: event type %T is not supported; use EventOpen, EventMessage, EventClose, EventError, EventDataEnd or EventHeaderReceive (or a non-nil pointer to one)", method, typ)
 }
 
 // OnOpen registers cb for the open event; see [WebSocket.On].

@@ -28,83 +28,126 @@ const (
 	// messages are read through it; larger payloads are read straight into
 	// the message.
 	readBufSize = 512
-	// writeChunk is the size of the pooled buffers a frame is masked into;
-	// a larger message is still one frame, written in several chunks.
+	// writeChunk is the size of the pooled buffers frames are masked into,
+	// and so the most one write to the socket carries besides a frame
+	// header: WriteTimeout bounds writes of this size.
 	writeChunk = 64 << 10
 	// maxControlPayload is the largest payload of a control frame.
 	maxControlPayload = 125
+	// maxHeader is the size of the longest client frame header.
+	maxHeader = 14
 )
 
-// wire is one WebSocket connection's byte stream, after TLS: the end of the
-// opening handshake, then frames. The reader goroutine reads frames; writes
-// are serialised by a mutex, so any goroutine may write a frame.
+// opName names an opcode for error messages.
+func opName(op byte) string {
+	switch op {
+	case opText:
+		return "text"
+	case opBinary:
+		return "binary"
+	case opContinuation:
+		return "continuation"
+	case opClose:
+		return "close"
+	case opPing:
+		return "ping"
+	case opPong:
+		return "pong"
+	}
+	return fmt.Sprintf("opcode %d", op)
+}
+
+// wire is one WebSocket connection's byte stream, after TLS: the opening
+// handshake's answer, then frames.
+//
+// Reading: during the handshake, Read (the handshake code's reader) goes
+// through head; afterwards only the reader goroutine reads, with readHeader,
+// readSome and readFull. Writing: the frame writers (writeFrame,
+// writeFrames, writeClose) may only be called by the goroutine that owns
+// the connection's write side (session.writing, write.go); the handshake
+// writes its request with Write.
 type wire struct {
 	conn net.Conn
 
-	// During the handshake, Read hands out bytes only up to the blank line
-	// that ends the HTTP response and keeps the rest in extra, so the
-	// handshake's reader never holds frame bytes that arrived in the same
-	// segment as the 101 answer.
-	inFrames bool
-	crlf     uint32
-	extra    []byte
+	// Handshake only.
+	head    headGuard
+	abortMu sync.Mutex
+	aborted bool // abort was called: every deadline is in the past from now on
 
-	rbuf   [readBufSize]byte       // reader goroutine only
+	// Reader goroutine only, after the handshake.
+	rbuf   [readBufSize]byte
 	rr, rw int                     // rbuf[rr:rw] is unread
-	ctrl   [maxControlPayload]byte // reader goroutine only: a control frame's payload
+	extra  []byte                  // bytes that arrived with the 101 and did not fit rbuf
+	ctrl   [maxControlPayload]byte // a control frame's payload
 
-	wmu       sync.Mutex
-	rng       *mrand.ChaCha8 // mask keys; under wmu
-	closeSent bool           // under wmu: no frame may follow the client's Close
+	// The write side's owner only.
+	rng          *mrand.ChaCha8 // mask keys
+	closeSent    bool           // no frame may follow the client's Close
+	writeTimeout time.Duration  // bounds each write; 0 means none (tests)
 }
 
-func newWire(c net.Conn) *wire {
+func newWire(c net.Conn, writeTimeout time.Duration) *wire {
 	var seed [32]byte
 	rand.Read(seed[:])
-	return &wire{conn: c, rng: mrand.NewChaCha8(seed)}
+	w := &wire{conn: c, rng: mrand.NewChaCha8(seed), writeTimeout: writeTimeout}
+	w.head.r = c
+	return w
 }
 
-// wire is the net.Conn the handshake uses.
+// wire is the net.Conn the handshake code uses.
 var _ net.Conn = (*wire)(nil)
 
-// Read is used by the opening handshake only.
-func (w *wire) Read(p []byte) (int, error) {
-	if len(w.extra) > 0 {
-		n := copy(p, w.extra)
-		w.extra = w.extra[n:]
-		return n, nil
-	}
-	n, err := w.conn.Read(p)
-	if w.inFrames {
-		return n, err
-	}
-	for i := 0; i < n; i++ {
-		w.crlf = w.crlf<<8 | uint32(p[i])
-		if w.crlf == 0x0d0a0d0a {
-			w.inFrames = true
-			w.extra = append([]byte(nil), p[i+1:n]...)
-			return i + 1, err
-		}
-	}
-	return n, err
+// Read hands the handshake code the bytes of the response header and
+// nothing after it (see headGuard).
+func (w *wire) Read(p []byte) (int, error) { return w.head.Read(p) }
+
+func (w *wire) Write(p []byte) (int, error) { return w.conn.Write(p) }
+func (w *wire) Close() error                { return w.conn.Close() }
+func (w *wire) LocalAddr() net.Addr         { return w.conn.LocalAddr() }
+func (w *wire) RemoteAddr() net.Addr        { return w.conn.RemoteAddr() }
+
+// SetDeadline and its two relatives are used by the handshake code. Once
+// abort was called they keep the deadline in the past, so that no deadline
+// the handshake code sets can undo an abort.
+func (w *wire) SetDeadline(t time.Time) error {
+	return w.setDeadline(t, w.conn.SetDeadline)
+}
+func (w *wire) SetReadDeadline(t time.Time) error {
+	return w.setDeadline(t, w.conn.SetReadDeadline)
+}
+func (w *wire) SetWriteDeadline(t time.Time) error {
+	return w.setDeadline(t, w.conn.SetWriteDeadline)
 }
 
-func (w *wire) Write(p []byte) (int, error)        { return w.conn.Write(p) }
-func (w *wire) Close() error                       { return w.conn.Close() }
-func (w *wire) LocalAddr() net.Addr                { return w.conn.LocalAddr() }
-func (w *wire) RemoteAddr() net.Addr               { return w.conn.RemoteAddr() }
-func (w *wire) SetDeadline(t time.Time) error      { return w.conn.SetDeadline(t) }
-func (w *wire) SetReadDeadline(t time.Time) error  { return w.conn.SetReadDeadline(t) }
-func (w *wire) SetWriteDeadline(t time.Time) error { return w.conn.SetWriteDeadline(t) }
+func (w *wire) setDeadline(t time.Time, set func(time.Time) error) error {
+	w.abortMu.Lock()
+	defer w.abortMu.Unlock()
+	if w.aborted {
+		t = aLongTimeAgo
+	}
+	return set(t)
+}
+
+// aLongTimeAgo is a deadline that has passed: it ends any blocked read or
+// write at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// abort ends the handshake at whatever read or write it is blocked in.
+func (w *wire) abort() {
+	w.abortMu.Lock()
+	defer w.abortMu.Unlock()
+	w.aborted = true
+	w.conn.SetDeadline(aLongTimeAgo)
+}
 
 // startFrames switches the reader from the handshake to frames: the bytes
-// kept back during the handshake become the start of the frame stream.
+// that arrived after the 101's header become the start of the frame stream.
 func (w *wire) startFrames() {
-	w.rw = copy(w.rbuf[:], w.extra)
-	if w.rw < len(w.extra) { // cannot happen with a sane server: more than a buffer in the 101's segment
-		w.extra = w.extra[w.rw:]
-	} else {
-		w.extra = nil
+	rest := w.head.rest
+	w.head = headGuard{ended: true}
+	w.rw = copy(w.rbuf[:], rest)
+	if w.rw < len(rest) {
+		w.extra = rest[w.rw:]
 	}
 }
 
@@ -227,17 +270,21 @@ func (w *wire) readFull(p []byte) error {
 // state: nothing the package does depends on what it holds.
 var writePool = sync.Pool{New: func() any { b := make([]byte, maxHeader+writeChunk); return &b }}
 
-// writeFrame writes one frame, final, with the payload text or data (only
-// one of them is used), masked with a fresh key (RFC 6455 §5.3). The
-// payload is copied into pooled buffers for masking; the caller's bytes are
-// never changed. A deadline, if not zero, bounds the write.
-func (w *wire) writeFrame(op byte, text string, data []byte, deadline time.Time) error {
-	w.wmu.Lock()
-	defer w.wmu.Unlock()
-	return w.writeFrameLocked(op, text, data, deadline)
+// send writes p to the socket within the write timeout. A write that
+// fails or times out may have written part of p: the caller must fail the
+// connection.
+func (w *wire) send(p []byte) error {
+	if w.writeTimeout > 0 {
+		w.conn.SetWriteDeadline(time.Now().Add(w.writeTimeout))
+	}
+	_, err := w.conn.Write(p)
+	return err
 }
 
-func (w *wire) writeFrameLocked(op byte, text string, data []byte, deadline time.Time) error {
+// writeFrame writes one frame with the payload text or data (only one of
+// them is used), masked with a fresh key (RFC 6455 §5.3), in writes of at
+// most writeChunk bytes of payload. The caller's bytes are never changed.
+func (w *wire) writeFrame(op byte, fin bool, text string, data []byte) error {
 	if w.closeSent {
 		return errCloseSent
 	}
@@ -249,18 +296,14 @@ func (w *wire) writeFrameLocked(op byte, text string, data []byte, deadline time
 	buf := *bp
 
 	key := uint32(w.rng.Uint64())
-	n := putHeader(buf, op, len(data), key)
-	if !deadline.IsZero() {
-		w.conn.SetWriteDeadline(deadline)
-		defer w.conn.SetWriteDeadline(time.Time{})
-	}
+	n := putHeader(buf, op, fin, len(data), key)
 	pos := 0
 	for {
 		c := copy(buf[n:], data)
 		maskBytes(key, pos, buf[n:n+c])
 		pos += c
 		data = data[c:]
-		if _, err := w.conn.Write(buf[:n+c]); err != nil {
+		if err := w.send(buf[:n+c]); err != nil {
 			return err
 		}
 		if len(data) == 0 {
@@ -270,14 +313,14 @@ func (w *wire) writeFrameLocked(op byte, text string, data []byte, deadline time
 	}
 }
 
-// maxHeader is the size of the longest client frame header.
-const maxHeader = 14
-
-// putHeader writes the header of a final, masked frame into buf and
-// returns its length.
-func putHeader(buf []byte, op byte, length int, key uint32) int {
+// putHeader writes the header of a masked frame into buf and returns its
+// length.
+func putHeader(buf []byte, op byte, fin bool, length int, key uint32) int {
 	n := 2
-	buf[0] = 0x80 | op
+	buf[0] = op
+	if fin {
+		buf[0] |= 0x80
+	}
 	switch {
 	case length <= 125:
 		buf[1] = 0x80 | byte(length)
@@ -298,11 +341,17 @@ func putHeader(buf []byte, op byte, length int, key uint32) int {
 // with other frames.
 func batchable(size int) bool { return size <= writeChunk/8 }
 
-// writeFrames writes several small frames (each batchable) with as few
-// writes as the pooled buffer allows. Each frame is a whole message.
+// frameOut is one whole-message frame for writeFrames: op and its payload,
+// text or data.
+type frameOut struct {
+	op   byte
+	text string
+	data []byte
+}
+
+// writeFrames writes several small frames (each batchable, each a whole
+// message) with as few writes as the pooled buffer allows.
 func (w *wire) writeFrames(frames []frameOut) error {
-	w.wmu.Lock()
-	defer w.wmu.Unlock()
 	if w.closeSent {
 		return errCloseSent
 	}
@@ -316,61 +365,38 @@ func (w *wire) writeFrames(frames []frameOut) error {
 			data = unsafe.Slice(unsafe.StringData(f.text), len(f.text))
 		}
 		if n+maxHeader+len(data) > len(buf) {
-			if _, err := w.conn.Write(buf[:n]); err != nil {
+			if err := w.send(buf[:n]); err != nil {
 				return err
 			}
 			n = 0
 		}
 		key := uint32(w.rng.Uint64())
-		n += putHeader(buf[n:], f.op, len(data), key)
+		n += putHeader(buf[n:], f.op, true, len(data), key)
 		copy(buf[n:], data)
 		maskBytes(key, 0, buf[n:n+len(data)])
 		n += len(data)
 	}
-	_, err := w.conn.Write(buf[:n])
-	return err
-}
-
-// frameOut is one frame for writeFrames: op and its payload, text or data.
-type frameOut struct {
-	op   byte
-	text string
-	data []byte
+	return w.send(buf[:n])
 }
 
 // errCloseSent is the error of a write after the client's Close frame.
 var errCloseSent = fmt.Errorf("websocket: close frame already sent: %w", net.ErrClosed)
 
-// writeClose sends the client's Close frame, once; code 1005 sends none.
-func (w *wire) writeClose(code uint32, reason string, deadline time.Time) error {
-	w.wmu.Lock()
-	defer w.wmu.Unlock()
-	return w.writeCloseLocked(code, reason, deadline)
-}
-
-func (w *wire) writeCloseLocked(code uint32, reason string, deadline time.Time) error {
+// writeClose sends the client's Close frame, once; code 1005 sends one
+// without payload.
+func (w *wire) writeClose(code uint32, reason string) error {
 	if w.closeSent {
 		return errCloseSent
 	}
-	var p []byte
+	var p [maxControlPayload]byte
+	n := 0
 	if code != CloseNoStatusReceived {
-		p = binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(reason)), uint16(code))
-		p = append(p, reason...)
+		binary.BigEndian.PutUint16(p[:], uint16(code))
+		n = 2 + copy(p[2:], reason)
 	}
-	err := w.writeFrameLocked(opClose, "", p, deadline)
+	err := w.writeFrame(opClose, true, "", p[:n])
 	w.closeSent = true
 	return err
-}
-
-// writeCloseNow sends a Close frame when the client fails the connection.
-// If a write is under way (perhaps blocked on a server that does not read),
-// the Close frame is skipped and the link is simply dropped.
-func (w *wire) writeCloseNow(code uint32, reason string) {
-	if !w.wmu.TryLock() {
-		return
-	}
-	defer w.wmu.Unlock()
-	w.writeCloseLocked(code, reason, time.Now().Add(time.Second))
 }
 
 // maskBytes XORs p with the mask key, starting at byte pos of the key
@@ -388,4 +414,63 @@ func maskBytes(key uint32, pos int, p []byte) {
 	for i := range p {
 		p[i] ^= byte(k >> (8 * uint(i&3)))
 	}
+}
+
+// maxResponseHeader bounds the response header of the opening handshake
+// and of a proxy's answer to CONNECT.
+const maxResponseHeader = 64 << 10
+
+// errHeaderTooLarge is the error of a response header over the bound.
+var errHeaderTooLarge = fmt.Errorf("the response header exceeds %d KiB", maxResponseHeader>>10)
+
+// headGuard stands between a connection and an HTTP response reader
+// (gorilla's handshake, or the proxy's CONNECT): it hands out the bytes of
+// the response header and stops at the empty line that ends it, whether
+// its lines end with CRLF or a bare LF, so that the HTTP reader never holds
+// bytes that follow the header. It fails a header longer than
+// maxResponseHeader. After the header it hands out what already arrived
+// with it, then io.EOF: the body of a refused answer is never waited for,
+// and the bytes after a 101 (frames) stay in rest.
+type headGuard struct {
+	r     io.Reader
+	n     int    // header bytes handed out
+	state byte   // 0: in a line; 1: at the start of a line; 2: after CR at the start of a line
+	ended bool   // the empty line was seen
+	rest  []byte // bytes after the header, not yet handed out
+}
+
+func (g *headGuard) Read(p []byte) (int, error) {
+	if g.ended {
+		if len(g.rest) == 0 {
+			return 0, io.EOF
+		}
+		n := copy(p, g.rest)
+		g.rest = g.rest[n:]
+		return n, nil
+	}
+	if g.n >= maxResponseHeader {
+		return 0, errHeaderTooLarge
+	}
+	if len(p) > maxResponseHeader-g.n {
+		p = p[:maxResponseHeader-g.n]
+	}
+	n, err := g.r.Read(p)
+	for i := 0; i < n; i++ {
+		c := p[i]
+		switch {
+		case c == '\n' && g.state != 0:
+			g.ended = true
+			g.rest = append([]byte(nil), p[i+1:n]...)
+			g.n += i + 1
+			return i + 1, nil
+		case c == '\n':
+			g.state = 1
+		case c == '\r' && g.state == 1:
+			g.state = 2
+		default:
+			g.state = 0
+		}
+	}
+	g.n += n
+	return n, err
 }

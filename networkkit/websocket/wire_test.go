@@ -7,7 +7,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,10 +64,10 @@ func readClientFrame(t *testing.T, r io.Reader) (fin bool, op byte, payload []by
 func TestWriteFrameIsOneMaskedFrame(t *testing.T) {
 	for _, size := range []int{0, 1, 125, 126, 65535, 65536, writeChunk - 14, writeChunk, 3*writeChunk + 5} {
 		client, server := net.Pipe()
-		w := newWire(client)
+		w := newWire(client, 0)
 		data := bytes.Repeat([]byte("abcdefg"), size/7+1)[:size]
 		errc := make(chan error, 1)
-		go func() { errc <- w.writeFrame(opBinary, "", data, time.Time{}) }()
+		go func() { errc <- w.writeFrame(opBinary, true, "", data) }()
 		fin, op, got := readClientFrame(t, server)
 		require.NoError(t, <-errc)
 		assert.True(t, fin, "size %d", size)
@@ -82,8 +81,8 @@ func TestWriteFrameIsOneMaskedFrame(t *testing.T) {
 func TestWriteFrameText(t *testing.T) {
 	client, server := net.Pipe()
 	defer server.Close()
-	w := newWire(client)
-	go w.writeFrame(opText, "κόσμε", nil, time.Time{})
+	w := newWire(client, 0)
+	go w.writeFrame(opText, true, "κόσμε", nil)
 	_, op, got := readClientFrame(t, server)
 	assert.Equal(t, byte(opText), op)
 	assert.Equal(t, "κόσμε", string(got))
@@ -92,13 +91,15 @@ func TestWriteFrameText(t *testing.T) {
 func TestNoFrameAfterClose(t *testing.T) {
 	client, server := net.Pipe()
 	defer server.Close()
-	w := newWire(client)
-	go w.writeClose(1000, "bye", time.Time{})
+	w := newWire(client, 0)
+	errc := make(chan error, 1)
+	go func() { errc <- w.writeClose(1000, "bye") }()
 	_, op, got := readClientFrame(t, server)
+	require.NoError(t, <-errc)
 	assert.Equal(t, byte(opClose), op)
 	assert.Equal(t, []byte{0x03, 0xe8, 'b', 'y', 'e'}, got)
-	assert.ErrorIs(t, w.writeFrame(opText, "late", nil, time.Time{}), net.ErrClosed)
-	assert.ErrorIs(t, w.writeClose(1000, "", time.Time{}), net.ErrClosed)
+	assert.ErrorIs(t, w.writeFrame(opText, true, "late", nil), net.ErrClosed)
+	assert.ErrorIs(t, w.writeClose(1000, ""), net.ErrClosed)
 }
 
 // stream is a net.Conn reading from a fixed byte string in pieces.
@@ -122,7 +123,7 @@ func TestWireKeepsFramesThatFollowTheResponse(t *testing.T) {
 	frames := []byte{0x81, 0x02, 'h', 'i', 0x82, 0x7e, 0x02, 0x00}
 	frames = append(frames, bytes.Repeat([]byte{7}, 512)...)
 	for _, piece := range []int{1, 3, 64, 4096} {
-		w := newWire(&stream{data: append([]byte(resp), frames...), piece: piece})
+		w := newWire(&stream{data: append([]byte(resp), frames...), piece: piece}, 0)
 		// What the handshake reads ends exactly at the blank line.
 		var got []byte
 		buf := make([]byte, 4096)
@@ -168,8 +169,8 @@ func TestReadHeaderForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWire(&stream{data: tt.bytes, piece: 1})
-			w.inFrames = true
+			w := newWire(&stream{data: tt.bytes, piece: 1}, 0)
+			w.startFrames()
 			h, err := w.readHeader()
 			if tt.err != nil {
 				assert.ErrorIs(t, err, tt.err)
@@ -181,8 +182,8 @@ func TestReadHeaderForms(t *testing.T) {
 	}
 }
 
-func TestSendQueue(t *testing.T) {
-	var q sendQueue
+func TestFIFO(t *testing.T) {
+	var q fifo[outgoing]
 	for round := 0; round < 3; round++ {
 		for i := range 100 {
 			q.push(outgoing{text: string(rune('a' + i%26))})

@@ -1,0 +1,148 @@
+package websocket
+
+import (
+	"fmt"
+	"net"
+	"time"
+)
+
+// beginClose starts the client's closing handshake; ws.mu must be held.
+// The Close frame is written after the messages already queued (on the
+// calling goroutine if nothing is queued), and the link is dropped if the
+// server has not closed it within CloseTimeout. While connecting, Close
+// aborts the handshake instead.
+func (s *session) beginClose(req *closeRequest) (writeHere bool) {
+	s.closing = req
+	s.ws.state = stateClosing
+	if s.w == nil { // still connecting
+		s.cancel()
+		return false
+	}
+	s.stopKeepAlive()
+	s.queue.push(outgoing{isClose: true})
+	s.closeTimer = time.AfterFunc(s.cfg.closeTimeout, s.dropLink)
+	// The server's Close must be read, whatever the callbacks do.
+	s.stopHolding.Store(true)
+	s.ws.events.wake()
+	s.readerRunsCallbacks()
+	if s.queue.len() == 1 && s.acquire() {
+		s.queue.pop()
+		return true
+	}
+	s.kick()
+	return false
+}
+
+// dropLink closes the socket at once; the reader then ends the connection.
+func (s *session) dropLink() {
+	s.stopHolding.Store(true)
+	s.ws.events.wake()
+	s.w.Close()
+}
+
+// finish ends the connection after the reader stopped, and reports the
+// end: the Close frame the client still owes is written (within
+// CloseTimeout), the socket is closed, and then, in this order, the
+// completions of the sends that were never written, of the Close calls,
+// the error event if any, and the close event. They are queued before the
+// object can start its next connection, so every event of this connection
+// comes before any event of the next one.
+func (s *session) finish(rf readFailure) {
+	ws := s.ws
+	ws.mu.Lock()
+	s.ended = true
+	s.stopKeepAlive()
+	if s.closeTimer != nil {
+		s.closeTimer.Stop()
+	}
+	if rf.mustClose {
+		s.final = &closeRequest{code: rf.code, reason: rf.reason}
+		if rf.kind == peerClosed { // the answer to the server's Close has its code and no reason
+			s.final.reason = ""
+		}
+		s.ctrlDue.Store(true)
+	}
+	// The Close frame the client owes is written by the owner of the write
+	// side at its next frame boundary: here, if nobody owns it. Either way
+	// the link is dropped within CloseTimeout, which also ends a write
+	// stuck on a server that does not read.
+	own := !s.writing
+	var idle chan struct{}
+	if own {
+		s.writing = true
+	} else {
+		s.idle = make(chan struct{})
+		idle = s.idle
+	}
+	ws.mu.Unlock()
+	drop := time.AfterFunc(s.cfg.closeTimeout, func() { s.w.Close() })
+	if own {
+		s.writeControls()
+		ws.mu.Lock()
+		s.free()
+		ws.mu.Unlock()
+	} else {
+		<-idle
+	}
+	drop.Stop()
+	s.w.Close()
+
+	ws.mu.Lock()
+	req, failure, closers, queue := s.closing, s.failure, s.closers, s.queue
+	s.queue = fifo[outgoing]{}
+	var report error // for the error event
+	var res CloseResult
+	switch {
+	case failure != nil && rf.kind != peerClosed:
+		report, res = failure, CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
+	case req != nil:
+		res = CloseResult{Code: req.code, Reason: req.reason}
+	case rf.kind == peerClosed:
+		res = CloseResult{Code: rf.code, Reason: rf.reason}
+	case rf.kind == protocolFailure:
+		report = newError(ErrConnectionFailed, fmt.Errorf("%w: %s", ErrProtocol, rf.reason), "the server broke the protocol (%s); closed with 1002", rf.reason)
+		res = CloseResult{Code: CloseProtocolError, Reason: rf.reason}
+	case rf.kind == invalidData:
+		report = newError(ErrConnectionFailed, ErrInvalidUTF8, "%s; closed with 1007", rf.reason)
+		res = CloseResult{Code: CloseInvalidPayload, Reason: rf.reason}
+	case rf.kind == tooBig:
+		report = newError(ErrConnectionFailed, ErrMessageTooBig, "a message exceeded the maximum size of %d bytes; closed with 1009", s.cfg.maxMessageSize)
+		res = CloseResult{Code: CloseMessageTooBig, Reason: rf.reason}
+	default:
+		report = newError(ErrConnectionFailed, fmt.Errorf("%w: %w", ErrLinkDown, rf.err), "the link is down: %v", rf.err)
+		res = CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
+	}
+	claimed := s.failQueued(&queue, "the connection closed before the message was sent")
+	for _, c := range closers {
+		claimed = ws.completeLocked(c, nil) || claimed
+	}
+	if report != nil {
+		claimed = ws.events.pushClaim(event{ev: evError, err: report}) || claimed
+	}
+	claimed = ws.events.pushClaim(event{ev: evClose, close: res}) || claimed
+	ws.sess, ws.state = nil, stateClosed
+	ws.mu.Unlock()
+	if claimed {
+		ws.events.run(-1)
+	}
+}
+
+// linkDownReason is the close reason when the link dropped without a Close
+// frame (the platform's wording).
+const linkDownReason = "The link is down"
+
+// failQueued completes every message of q with error 2302006 and reports
+// whether the caller took the callbacks' role (see dispatcher.pushClaim);
+// ws.mu must be held.
+func (s *session) failQueued(q *fifo[outgoing], why string) (claimed bool) {
+	for {
+		m, ok := q.pop()
+		if !ok {
+			return claimed
+		}
+		if !m.isClose && m.ticket.begin() {
+			m.ticket.end()
+			claimed = s.ws.completeLocked(m.done, newError(ErrConnectionNotExist, net.ErrClosed, "send: %s", why)) || claimed
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package websocket
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// errAborted is the cause reported to Connect when Close aborted it.
+var errAborted = errors.New("websocket: the connection attempt was aborted by Close")
+
+// dial is the dialer goroutine: it performs the handshake and then opens
+// the connection (or reports why it could not). ctx is the caller's
+// context, hctx the handshake's own (cancelled by Close too).
+func (s *session) dial(ctx, hctx context.Context) {
+	ws := s.ws
+	w, resp, err := s.handshake(hctx)
+	ws.mu.Lock()
+	s.cancel() // under ws.mu, like every use of s.cancel (beginClose calls it too)
+	s.cancel = nil
+	if err == nil && s.closing != nil { // Close won the race against the 101
+		w.Close()
+		err = errAborted
+	}
+	if err != nil {
+		s.failed(ctx, err)
+		return
+	}
+	w.startFrames()
+	s.w = w
+	// Let go of what only connecting needed.
+	s.cfg.header, s.cfg.subprotocols = nil, nil
+	ws.state = stateOpen
+	ws.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
+	claimed := ws.events.pushClaim(event{ev: evHeaderReceive, headers: responseHeaders(resp.Header)})
+	claimed = ws.completeLocked(s.connect, nil) || claimed
+	claimed = ws.events.pushClaim(event{ev: evOpen, open: map[uint32]string{uint32(resp.StatusCode): reasonPhrase(resp)}}) || claimed
+	s.startKeepAlive()
+	s.kick() // the messages sent while connecting
+	ws.mu.Unlock()
+
+	// The reader runs on a fresh goroutine: the handshake's deep stack
+	// (TLS, HTTP) is not kept for the life of the connection. It finds the
+	// callbacks' role taken, so its messages queue behind the open events.
+	go s.readLoop(0)
+	if claimed {
+		ws.events.run(-1)
+	}
+}
+
+// failed reports a handshake that did not open the connection; ws.mu must
+// be held, and failed releases it.
+func (s *session) failed(ctx context.Context, err error) {
+	ws := s.ws
+	aborted := s.closing != nil
+	var report error // for the error event
+	switch {
+	case aborted:
+		err = newError(ErrConnectionFailed, errAborted, "connect: aborted by Close")
+	case ctx.Err() != nil:
+		err = ctx.Err()
+	default:
+		err = newError(ErrConnectionFailed, err, "%s: %s", s.cfg.url.Redacted(), describe(err))
+		report = err
+	}
+	s.ended = true
+	claimed := ws.completeLocked(s.connect, err)
+	queue := s.queue
+	s.queue = fifo[outgoing]{}
+	claimed = s.failQueued(&queue, "the connection failed before the message was sent") || claimed
+	if report != nil {
+		claimed = ws.events.pushClaim(event{ev: evError, err: report}) || claimed
+	}
+	for _, c := range s.closers {
+		claimed = ws.completeLocked(c, nil) || claimed
+	}
+	ws.sess, ws.state = nil, stateClosed
+	ws.mu.Unlock()
+	if claimed {
+		ws.events.run(-1)
+	}
+}
+
+// handshake dials and performs the opening handshake, then checks what
+// gorilla does not: the HTTP version, and the subprotocol and extensions
+// the server chose. Cancelling ctx aborts it at whatever step it is.
+func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) {
+	cfg := s.cfg
+	route, err := resolveProxy(cfg.proxy, cfg.url)
+	if err != nil {
+		return nil, nil, err
+	}
+	var tc *tls.Config
+	if cfg.url.Scheme == "wss" {
+		tc = s.tls
+		tc.ServerName = cfg.url.Hostname()
+	}
+	var w *wire
+	var stopWatch func() bool
+	var dialer net.Dialer
+	netDial := func(dctx context.Context, network, addr string) (net.Conn, error) {
+		var c net.Conn
+		var err error
+		if route.addr == "" {
+			c, err = dialer.DialContext(dctx, network, addr)
+		} else {
+			c, err = dialThroughProxy(dctx, &dialer, route, addr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if tc != nil {
+			tlsConn := tls.Client(c, tc)
+			if err := tlsConn.HandshakeContext(dctx); err != nil {
+				c.Close()
+				return nil, err
+			}
+			c = tlsConn
+		}
+		w = newWire(c, cfg.writeTimeout)
+		// The abort must win over every deadline the handshake code sets
+		// from here on (see wire.SetDeadline).
+		stopWatch = context.AfterFunc(ctx, w.abort)
+		return w, nil
+	}
+	start := time.Now()
+	resp, protocol, err := handshake(ctx, &handshakeConfig{
+		url:              cfg.url.String(),
+		header:           cfg.header,
+		subprotocols:     cfg.subprotocols,
+		handshakeTimeout: cfg.handshakeTimeout,
+		netDial:          netDial,
+	})
+	if stopWatch != nil && !stopWatch() { // aborted
+		w.Close()
+		return nil, nil, ctx.Err()
+	}
+	if err != nil && w != nil {
+		w.Close()
+	}
+	if errors.Is(err, errBadHandshake) {
+		return nil, nil, handshakeError(resp)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		if errors.Is(err, errHeaderTooLarge) {
+			return nil, nil, err
+		}
+		if timeout := cfg.handshakeTimeout; time.Since(start) >= timeout {
+			// The deadline can cut a line of the answer, which the HTTP
+			// reader then reports as malformed: say what happened.
+			return nil, nil, &handshakeTimeout{after: timeout, cause: err}
+		}
+		return nil, nil, err
+	}
+	refuse := func(reason string) (*wire, *http.Response, error) {
+		w.Close()
+		return nil, nil, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Reason: reason}
+	}
+	if !resp.ProtoAtLeast(1, 1) {
+		return refuse("server answered with " + resp.Proto + "; the WebSocket handshake needs HTTP/1.1")
+	}
+	if protocol != "" && !slices.Contains(cfg.subprotocols, protocol) {
+		return refuse(fmt.Sprintf("server chose subprotocol %q, which was not offered", protocol))
+	}
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
+		return refuse(fmt.Sprintf("server enabled extension %q, which was not offered", ext))
+	}
+	return w, resp, nil
+}
+
+// handshakeError describes a refused handshake.
+func handshakeError(resp *http.Response) error {
+	e := &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header}
+	if resp.Body != nil {
+		buf := make([]byte, 1024)
+		n, _ := resp.Body.Read(buf)
+		e.Body = buf[:n]
+	}
+	switch ext := resp.Header.Get("Sec-WebSocket-Extensions"); {
+	case resp.StatusCode != http.StatusSwitchingProtocols:
+		e.Reason = "server answered " + resp.Status + " instead of 101 Switching Protocols"
+	case ext != "":
+		e.Reason = fmt.Sprintf("server enabled extension %q, which was not offered", ext)
+	case !strings.EqualFold(resp.Header.Get("Upgrade"), "websocket"):
+		e.Reason = "101 answer without \"Upgrade: websocket\""
+	case !headerHasToken(resp.Header, "Connection", "upgrade"):
+		e.Reason = "101 answer without \"Connection: Upgrade\""
+	default:
+		e.Reason = "101 answer with a wrong Sec-WebSocket-Accept"
+	}
+	return e
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// reasonPhrase returns the reason phrase of the status line ("Switching
+// Protocols").
+func reasonPhrase(resp *http.Response) string {
+	_, phrase, _ := strings.Cut(resp.Status, " ")
+	return phrase
+}
+
+// handshakeTimeout is the cause of a handshake that ran out of
+// HandshakeTimeout, whatever the read it cut reported. It is a net.Error
+// whose Timeout is true, and it matches context.DeadlineExceeded.
+type handshakeTimeout struct {
+	after time.Duration
+	cause error
+}
+
+func (e *handshakeTimeout) Error() string {
+	return fmt.Sprintf("the opening handshake timed out after %v (%v)", e.after, e.cause)
+}
+func (e *handshakeTimeout) Timeout() bool   { return true }
+func (e *handshakeTimeout) Temporary() bool { return false }
+func (e *handshakeTimeout) Unwrap() []error { return []error{context.DeadlineExceeded, e.cause} }
+
+// describe words a connection failure for the error message.
+func describe(err error) string {
+	var ht *handshakeTimeout
+	var ne net.Error
+	switch {
+	case errors.As(err, &ht):
+		return ht.Error()
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "the opening handshake timed out: " + err.Error()
+	}
+	return strings.TrimPrefix(err.Error(), "websocket: ")
+}
