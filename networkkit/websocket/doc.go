@@ -22,9 +22,11 @@
 //     On success the events headerReceive, then the Connect callback, then
 //     open. On failure the Connect callback gets an error and the error
 //     event fires; no close event follows.
-//   - [WebSocket.Send] queues a message. Sends made while connecting wait in
-//     the queue and go out, in order, when the connection opens; if it fails
-//     first, each completes with error 2302006.
+//   - [WebSocket.Send] sends a message: at once on the calling goroutine
+//     when nothing else is being written, else through the send queue (see
+//     Writing). Sends made while connecting wait in the queue and go out, in
+//     order, when the connection opens; if it fails first, each completes
+//     with error 2302006.
 //   - [WebSocket.Close] sends the queued messages, then a Close frame, and
 //     waits up to RequestOptions.CloseTimeout for the server's Close frame
 //     before dropping the link. Close while connecting aborts the attempt.
@@ -36,6 +38,11 @@
 // arguments: through its callback (callback face) or its return value
 // (blocking face). When a connection has ended, none of its goroutines,
 // timers or sockets remain.
+//
+// On one object, every event of a connection — its final error and close
+// events included — is delivered before any event of the next connection.
+// A Connect made once Close has completed (its callback ran, or
+// CloseContext returned) belongs to the next connection.
 //
 // # Events
 //
@@ -71,40 +78,149 @@
 //
 // # Concurrency
 //
-// Every method of [WebSocket] is safe for concurrent use. An open
-// connection has one goroutine of its own, which reads; a writer goroutine
-// exists only while messages wait to be written, and keep-alive runs on
-// timers. Messages are sent in the order of the Send calls, each as one
-// frame. SendContext writes on the calling goroutine when nothing else
-// waits to be written.
+// Every method of [WebSocket] is safe for concurrent use. The goroutines of
+// a connection:
+//
+//   - The reader, one per open connection, reads frames. When a message
+//     arrives and no callback is running or waiting, the reader runs the
+//     message's callbacks itself; otherwise the message waits in the
+//     receive queue (see Back-pressure).
+//   - A writer goroutine exists only while messages wait to be written (see
+//     Writing); Send and SendContext write on the calling goroutine when
+//     nothing else is being written.
+//   - A callback goroutine exists only while callbacks wait and the reader
+//     is not running them.
+//   - Keep-alive runs on timers. An idle open connection has one goroutine,
+//     the reader.
 //
 // All callbacks of one WebSocket — event listeners and the callbacks of
-// Connect, Send and Close — run one at a time, in order, on one goroutine
-// that exists while callbacks are waiting to run. A callback may call any
-// method of the same object, including ConnectContext, SendContext and
-// CloseContext, without deadlock; a slow callback delays the callbacks after
-// it and nothing else (messages keep arriving and queue for it). A callback
-// that panics is recovered, logged with its stack through the standard log
-// package, and skipped; the others still run.
+// Connect, Send and Close — run one at a time, in order. A callback may
+// call any method of the same object: Send, Close and the blocking
+// ConnectContext, SendContext and CloseContext work from inside a callback
+// (SendContext blocks the callbacks after it until the message is written,
+// bounded by RequestOptions.WriteTimeout; CloseContext and ConnectContext
+// do not need the callbacks to run). What cannot work is a callback that
+// waits for a later callback of the same object, for example for a
+// channel that a later message callback fills: the later callback runs
+// only when the waiting one returns.
+//
+// A slow callback delays the callbacks after it; while a message callback
+// runs on the reader, or while the receive queue is full, the connection is
+// not read (back-pressure), but Close and CloseContext still complete. A
+// callback that panics is recovered, logged with its stack through the
+// standard log package, and skipped; one that calls runtime.Goexit (a
+// misused t.FailNow) ends only itself. The others still run.
 //
 // The blocking methods (ConnectContext, SendContext, CloseContext) return
 // when the operation is done on the connection; the callbacks of the events
 // it caused may still be waiting to run.
 //
+// # Writing
+//
+// One goroutine at a time owns the connection's write side: the caller of
+// Send or SendContext when nothing else is being written, a writer
+// goroutine while queued messages wait, a keep-alive timer for its Ping.
+// Every frame goes through the owner: messages, the Pongs that answer the
+// server's Pings, keep-alive Pings and Close frames. The reader never
+// writes and never waits for a write: it hands a Ping's payload to the
+// owner (at most 16 unanswered Pings are kept; beyond that the oldest go
+// unanswered, as RFC 6455 §5.5.3 allows) and reads on.
+//
+// A message longer than RequestOptions.MaxFrameSize (64 KiB by default) is
+// sent as fragments: a text or binary frame, then continuation frames, each
+// at most MaxFrameSize bytes. Between two fragments the owner writes the
+// control frames that became due, so a Pong never waits behind more than one
+// fragment. [NoFragmentation] sends every message as one frame, as the
+// platform does; control frames then wait for the whole message. Runs of
+// small queued messages go out together in one write, one frame each.
+//
+// Every write to the socket is bounded by RequestOptions.WriteTimeout
+// (30 s by default): a write of at most 64 KiB plus a frame header that has
+// not completed by then, or that fails, fails the connection. The socket is
+// closed at once — no frame is ever left half written on a connection that
+// goes on, over ws and wss alike — the error event reports code 200 with
+// the frame that could not be written and why ("writing a binary frame timed
+// out after 30s (WriteTimeout)"), and the close event reports 1006. The
+// sends that were not written complete with 2302006.
+//
+// SendContext honours its context at every step: if ctx has ended, nothing
+// is sent; if ctx ends while the message waits in the queue, the message is
+// withdrawn — never written, whatever is queued behind it — and
+// SendContext returns ctx.Err(); if ctx ends after the first bytes of the
+// message were written, the connection cannot go on with half a message, so
+// it is failed at once and SendContext returns 2302006 wrapping
+// net.ErrClosed and ctx.Err(). A message that was written whole returns nil,
+// never ctx.Err().
+//
+// # Back-pressure
+//
+// A received message goes to the message callbacks. If no callback is
+// running or waiting, the reader runs them at once; otherwise the message
+// waits in the receive queue. When the queue holds
+// RequestOptions.ReceiveQueueSize messages (256 by default) or at least
+// RequestOptions.ReceiveQueueBytes bytes (4 MiB by default), the reader
+// stops reading the socket until a callback has taken a message, so TCP
+// pushes back on the server. While a message callback runs on the reader,
+// the socket is not read either.
+//
+// While the reader is held: the server's Pings are answered when it
+// resumes; the keep-alive's Pong timeout does not fail the connection (it
+// starts again when it runs out); a Close frame of the server is seen when
+// the reader resumes. Once the client has called Close, the reader is never
+// held: messages that do not fit the queue are discarded, so that the
+// closing handshake always completes.
+//
+// The memory of received data is bounded per connection by
+//
+//	ReceiveQueueBytes + 2 × MaxMessageSize
+//
+// (the queue, which its last message may push past ReceiveQueueBytes, and
+// the message a callback holds) plus a 512-byte read buffer; with the
+// defaults, 36 MiB at most, and nothing but the read buffer when the
+// callbacks keep up.
+//
+// # Keep-alive
+//
+// After RequestOptions.PingInterval without a Pong (30 s by default), the
+// client sends a Ping with an 8-byte payload of its own, written by the
+// owner of the write side at the next frame boundary. At most one
+// keep-alive Ping is outstanding. The Pong timeout
+// (RequestOptions.PongTimeout, 30 s by default) starts when the Ping has
+// been written, so a Ping that waits behind a fragment being written is not
+// late yet, and a link that is busy writing a long message is judged by
+// WriteTimeout instead. Only the Pong that carries the outstanding Ping's
+// payload answers it; other (unsolicited) Pongs change nothing. When the
+// answer comes, the next Ping is due PingInterval later. Without an answer
+// in time, the error event reports code 200 wrapping [ErrPongTimeout] and
+// the close event 1006. Keep-alive stops when Close is called.
+//
 // # On the wire
 //
 // gorilla/websocket performs the opening handshake; the package reads and
 // writes frames itself. Client frames are masked with fresh keys from a
-// per-connection ChaCha8 stream seeded from crypto/rand. A message is sent
-// as one frame however large (masked through pooled 64 KiB buffers), and a
-// received message is read into one buffer of its size. The client answers
-// Pings with Pongs carrying the same payload, checks every frame of the
-// server (reserved bits and opcodes, masking, control frame rules,
-// fragmentation, close codes and reasons, UTF-8 of text, failing at the
-// first invalid byte) and closes with 1002, 1007 or 1009 when the server
-// breaks a rule. After a Close frame from the server it answers with the
-// same code; once both Close frames have crossed, it closes the TCP
-// connection.
+// per-connection ChaCha8 stream seeded from crypto/rand, through pooled
+// 64 KiB buffers; a received message is read into one buffer of its size.
+// The client checks every frame of the server (reserved bits and opcodes,
+// masking, control frame rules, fragmentation, close codes and reasons,
+// UTF-8 of text, failing at the first invalid byte) and closes with 1002,
+// 1007 or 1009 when the server breaks a rule. After a Close frame from the
+// server it answers with the same code; once both Close frames have
+// crossed, it closes the TCP connection.
+//
+// # Opening handshake
+//
+// The response header of the server (and of an HTTP proxy's answer to
+// CONNECT) may be at most 64 KiB; a longer one fails the connection with
+// code 200 naming the limit. A refused handshake (any status but 101) is
+// reported as soon as its header has arrived: [HandshakeError].Body holds
+// what arrived with the header (at most 1 KiB), and the client does not
+// wait for more. Frames that arrive in the same segment as the 101 are kept
+// for the reader, whether the answer's lines end with CRLF or a bare LF.
+//
+// Close while connecting, and cancelling the context of ConnectContext,
+// abort the attempt at once at every step (DNS, TCP, proxy, TLS, the wait
+// for the 101): the deadlines the handshake sets on the connection cannot
+// undo the abort.
 //
 // # Errors
 //
@@ -117,21 +233,34 @@
 //
 //	code     constant                 when
 //	200      ErrConnectionFailed      error event and failed Connect: dial, proxy, TLS, non-101 answer,
-//	                                  protocol violation, invalid UTF-8, message too big, keep-alive timeout, link down
+//	                                  response header over 64 KiB, protocol violation, invalid UTF-8,
+//	                                  message too big, keep-alive timeout, write failed or timed out, link down
 //	201      ErrPermissionDenied      never: Go programs need no INTERNET permission
-//	401      ErrParameter             nil callback or data, callback type that does not fit the event,
-//	                                  close code not sendable, reason over 123 bytes, bad header, invalid option
+//	401      ErrParameter             nil callback or data, a type that is not one of a sealed interface's
+//	                                  variants (or a non-nil pointer to one), callback type that does not
+//	                                  fit the event, close code not sendable, reason over 123 bytes, bad
+//	                                  header, invalid option
 //	2302001  ErrURL                   unparsable URL, scheme not ws/wss, no host, user info, fragment,
 //	                                  port out of range, URL of 8196 bytes or more
 //	2302002  ErrCertificateNotFound   CAPath or a client certificate or key that cannot be read
 //	2302003  ErrConnectionExists      Connect while connecting, open or closing
-//	2302006  ErrConnectionNotExist    Send with no connection, or a queued message the connection never sent
+//	2302006  ErrConnectionNotExist    Send with no connection or while closing, a queued message the connection
+//	                                  never sent, a message the connection broke or closed in the middle of
 //	2302998  ErrDomainNotAllowed      host not in RequestOptions.AllowedHosts
 //	2302999  ErrUnknown               Close with no connection or a second Close; a full send queue
 //
 // Connect checks its arguments in this order: options (401), URL (2302001),
 // allow-list (2302998), certificate files (2302002), state (2302003).
-// Cancelling the context of a blocking call returns ctx.Err() itself.
+// Cancelling the context of a blocking call returns ctx.Err() itself (for
+// SendContext: unless the message was partly written; see Writing).
+//
+// No input makes the package panic. A non-nil pointer to a variant of a
+// sealed interface stands for the variant: *StringData and *ArrayData for
+// [MessageData], *SystemProxy, *NoProxy and *HTTPProxy for
+// [ProxyConfiguration], *EventOpen and the other event types for
+// [OnOffType]. A nil pointer, or another type that has the interface's
+// methods by embedding a variant, is refused with 401. A URL with an empty
+// port ("ws://host:/") means the scheme's default port (RFC 3986).
 //
 // # Mapping from Cangjie
 //
@@ -202,5 +331,12 @@
 //   - The URL scheme is matched case-insensitively; URLs with user
 //     information or a fragment are refused (RFC 6455 §3).
 //   - Limits the platform lacks: a maximum message size (16 MiB), a
-//     handshake timeout (30 s), a bounded send queue (4096 messages).
+//     handshake timeout (30 s), a write timeout (30 s), a bounded send
+//     queue (4096 messages), a bounded receive queue (256 messages, 4 MiB)
+//     with back-pressure, a bounded response header (64 KiB).
+//   - Messages over 64 KiB are sent in fragments so that control frames are
+//     never stuck behind them; [NoFragmentation] restores the platform's
+//     one frame per message.
+//   - The keep-alive's Pong timeout runs from the moment the Ping was
+//     written, and only the Pong with the Ping's payload answers it.
 package websocket

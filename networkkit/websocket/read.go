@@ -59,6 +59,7 @@ func (s *session) readLoop(gen int64) {
 			s.replaceReader(gen)
 		}
 	}()
+	s.held.Store(false)
 	w := s.w
 	var m inbound
 	for {
@@ -215,10 +216,12 @@ func (s *session) deliver(m *inbound, gen int64) bool {
 		s.reader.Store(gen<<1 | 1)
 		d.run(inlineLimit)
 		// A replaceReader meanwhile changed the number: another goroutine
-		// reads now.
-		still := s.reader.CompareAndSwap(gen<<1|1, gen<<1)
+		// reads now, and held is its.
+		if !s.reader.CompareAndSwap(gen<<1|1, gen<<1) {
+			return false
+		}
 		s.held.Store(false)
-		return still
+		return true
 	case offerFull:
 		if !s.stopHolding.Load() {
 			s.held.Store(true)
