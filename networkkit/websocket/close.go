@@ -2,7 +2,6 @@ package websocket
 
 import (
 	"fmt"
-	"net"
 	"time"
 )
 
@@ -50,11 +49,14 @@ func (s *session) dropLink() {
 func (s *session) finish(rf readFailure) {
 	ws := s.ws
 	ws.mu.Lock()
-	s.ended = true
+	s.ended = true // from here on, failure and closing do not change
 	s.stopKeepAlive()
 	if s.closeTimer != nil {
 		s.closeTimer.Stop()
 	}
+	report, res := s.outcome(rf)
+	s.end = &CloseError{res}
+	s.failUserPings(newError(ErrConnectionNotExist, s.end, "ping: the connection closed with %d %q before the pong", res.Code, res.Reason))
 	if rf.mustClose {
 		s.final = &closeRequest{code: rf.code, reason: rf.reason}
 		if rf.kind == peerClosed { // the answer to the server's Close has its code and no reason
@@ -88,53 +90,56 @@ func (s *session) finish(rf readFailure) {
 	s.w.Close()
 
 	ws.mu.Lock()
-	req, failure, closers, queue := s.closing, s.failure, s.closers, s.queue
+	queue := s.queue
 	s.queue = fifo[outgoing]{}
-	var report error // for the error event
-	var res CloseResult
-	switch {
-	case failure != nil && rf.kind != peerClosed:
-		report, res = failure, CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
-	case req != nil:
-		res = CloseResult{Code: req.code, Reason: req.reason}
-	case rf.kind == peerClosed:
-		res = CloseResult{Code: rf.code, Reason: rf.reason}
-	case rf.kind == protocolFailure:
-		report = newError(ErrConnectionFailed, fmt.Errorf("%w: %s", ErrProtocol, rf.reason), "the server broke the protocol (%s); closed with 1002", rf.reason)
-		res = CloseResult{Code: CloseProtocolError, Reason: rf.reason}
-	case rf.kind == invalidData:
-		report = newError(ErrConnectionFailed, ErrInvalidUTF8, "%s; closed with 1007", rf.reason)
-		res = CloseResult{Code: CloseInvalidPayload, Reason: rf.reason}
-	case rf.kind == tooBig:
-		report = newError(ErrConnectionFailed, ErrMessageTooBig, "a message exceeded the maximum size of %d bytes; closed with 1009", s.cfg.maxMessageSize)
-		res = CloseResult{Code: CloseMessageTooBig, Reason: rf.reason}
-	default:
-		report = newError(ErrConnectionFailed, fmt.Errorf("%w: %w", ErrLinkDown, rf.err), "the link is down: %v", rf.err)
-		res = CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
-	}
-	claimed := s.failQueued(&queue, "the connection closed before the message was sent")
-	for _, c := range closers {
+	claimed := s.failQueued(&queue, newError(ErrConnectionNotExist, s.end, "send: the connection closed with %d %q before the message was sent", res.Code, res.Reason))
+	for _, c := range s.closers {
 		claimed = ws.completeLocked(c, nil) || claimed
 	}
 	if report != nil {
 		claimed = ws.events.pushClaim(event{ev: evError, err: report}) || claimed
 	}
 	claimed = ws.events.pushClaim(event{ev: evClose, close: res}) || claimed
-	ws.sess, ws.state = nil, stateClosed
+	ws.sess, ws.state, ws.lastClose = nil, stateClosed, s.end
 	ws.mu.Unlock()
+	ws.events.connectionEnded()
 	if claimed {
 		ws.events.run(-1)
 	}
+}
+
+// outcome returns what the end of the connection reports: the error event
+// (nil for none) and the close event's result; ws.mu must be held.
+func (s *session) outcome(rf readFailure) (report error, res CloseResult) {
+	switch {
+	case s.failure != nil && rf.kind != peerClosed:
+		return s.failure, CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
+	case s.closing != nil:
+		return nil, CloseResult{Code: s.closing.code, Reason: s.closing.reason}
+	case rf.kind == peerClosed:
+		return nil, CloseResult{Code: rf.code, Reason: rf.reason}
+	case rf.kind == protocolFailure:
+		return newError(ErrConnectionFailed, fmt.Errorf("%w: %s", ErrProtocol, rf.reason), "the server broke the protocol (%s); closed with 1002", rf.reason),
+			CloseResult{Code: CloseProtocolError, Reason: rf.reason}
+	case rf.kind == invalidData:
+		return newError(ErrConnectionFailed, ErrInvalidUTF8, "%s; closed with 1007", rf.reason),
+			CloseResult{Code: CloseInvalidPayload, Reason: rf.reason}
+	case rf.kind == tooBig:
+		return newError(ErrConnectionFailed, ErrMessageTooBig, "a message exceeded the maximum size of %d bytes; closed with 1009", s.cfg.maxMessageSize),
+			CloseResult{Code: CloseMessageTooBig, Reason: rf.reason}
+	}
+	return newError(ErrConnectionFailed, fmt.Errorf("%w: %w", ErrLinkDown, rf.err), "the link is down: %v", rf.err),
+		CloseResult{Code: CloseAbnormalClosure, Reason: linkDownReason}
 }
 
 // linkDownReason is the close reason when the link dropped without a Close
 // frame (the platform's wording).
 const linkDownReason = "The link is down"
 
-// failQueued completes every message of q with error 2302006 and reports
-// whether the caller took the callbacks' role (see dispatcher.pushClaim);
-// ws.mu must be held.
-func (s *session) failQueued(q *fifo[outgoing], why string) (claimed bool) {
+// failQueued completes every message of q with err and reports whether
+// the caller took the callbacks' role (see dispatcher.pushClaim); ws.mu
+// must be held.
+func (s *session) failQueued(q *fifo[outgoing], err error) (claimed bool) {
 	for {
 		m, ok := q.pop()
 		if !ok {
@@ -142,7 +147,7 @@ func (s *session) failQueued(q *fifo[outgoing], why string) (claimed bool) {
 		}
 		if !m.isClose && m.ticket.begin() {
 			m.ticket.end()
-			claimed = s.ws.completeLocked(m.done, newError(ErrConnectionNotExist, net.ErrClosed, "send: %s", why)) || claimed
+			claimed = s.ws.completeLocked(m.done, err) || claimed
 		}
 	}
 }

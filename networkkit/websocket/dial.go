@@ -73,7 +73,7 @@ func (s *session) failed(ctx context.Context, err error) {
 	claimed := ws.completeLocked(s.connect, err)
 	queue := s.queue
 	s.queue = fifo[outgoing]{}
-	claimed = s.failQueued(&queue, "the connection failed before the message was sent") || claimed
+	claimed = s.failQueued(&queue, newError(ErrConnectionNotExist, net.ErrClosed, "send: the connection failed before the message was sent")) || claimed
 	if report != nil {
 		claimed = ws.events.pushClaim(event{ev: evError, err: report}) || claimed
 	}
@@ -82,6 +82,7 @@ func (s *session) failed(ctx context.Context, err error) {
 	}
 	ws.sess, ws.state = nil, stateClosed
 	ws.mu.Unlock()
+	ws.events.connectionEnded()
 	if claimed {
 		ws.events.run(-1)
 	}

@@ -62,13 +62,15 @@ type session struct {
 	w *wire
 
 	// Write side (ws.mu, but ctrlDue).
-	writing bool           // a goroutine owns the write side
-	queue   fifo[outgoing] // messages, and the client's Close, waiting to be written
-	pongs   [][]byte       // payloads of the server's Pings not yet answered, oldest first
-	pingDue bool           // the keep-alive Ping ka.seq waits to be written
-	final   *closeRequest  // a Close frame that ends the connection, due before anything queued
-	ctrlDue atomic.Bool    // pongs, pingDue or final; read between frames without ws.mu
-	idle    chan struct{}  // made by finish to wait for the write side; closed when it is free
+	writing   bool           // a goroutine owns the write side
+	queue     fifo[outgoing] // messages, and the client's Close, waiting to be written
+	pongs     [][]byte       // payloads of the server's Pings not yet answered, oldest first
+	pingDue   bool           // the keep-alive Ping ka.seq waits to be written
+	userPings []*userPing    // Pings of Ping calls, not yet answered (ping.go)
+	pingCount uint64         // numbers the Pings of Ping calls
+	final     *closeRequest  // a Close frame that ends the connection, due before anything queued
+	ctrlDue   atomic.Bool    // pongs, pingDue, a due user Ping or final; read between frames without ws.mu
+	idle      chan struct{}  // made by finish to wait for the write side; closed when it is free
 
 	// Reader.
 	reader      atomic.Int64 // readerGen<<1 | 1 while the reader runs callbacks itself
@@ -83,6 +85,7 @@ type session struct {
 	closers    []completion  // Close calls waiting for the end
 	failure    error         // why the client failed the connection
 	ended      bool          // finish has begun: nothing new is written
+	end        *CloseError   // how the connection ended; set when finish begins
 	closeTimer *time.Timer   // drops the link when the closing handshake takes too long
 }
 

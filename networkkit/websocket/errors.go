@@ -3,6 +3,7 @@ package websocket
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 
@@ -125,4 +126,31 @@ type HandshakeError struct {
 // Error describes the refused handshake.
 func (e *HandshakeError) Error() string {
 	return "websocket: handshake failed: " + e.Reason
+}
+
+// CloseError is the cause of every error that exists because a connection
+// has closed — a Send or SendContext after the end, a message the closing
+// connection could not send, a ReceiveContext or Ping after the end — and
+// carries the CloseResult the close event reported. Find it with errors.As,
+// or use [CloseStatus]. It wraps net.ErrClosed.
+type CloseError struct {
+	CloseResult
+}
+
+// Error says how the connection closed.
+func (e *CloseError) Error() string {
+	return fmt.Sprintf("websocket: the connection closed with %d %q", e.Code, e.Reason)
+}
+
+// Unwrap returns net.ErrClosed.
+func (e *CloseError) Unwrap() error { return net.ErrClosed }
+
+// CloseStatus returns the close code and reason of the connection whose
+// end caused err, and whether err has one (see [CloseError]).
+func CloseStatus(err error) (CloseResult, bool) {
+	var ce *CloseError
+	if errors.As(err, &ce) {
+		return ce.CloseResult, true
+	}
+	return CloseResult{}, false
 }

@@ -2,7 +2,7 @@ package websocket
 
 import (
 	"fmt"
-	"log"
+	"log/slog"
 	"reflect"
 	"runtime/debug"
 	"slices"
@@ -109,6 +109,59 @@ type WebSocketAsyncCallbackFunc[T any] func(err mo.Option[callback.AsyncError], 
 // Invoke calls f(err, data).
 func (f WebSocketAsyncCallbackFunc[T]) Invoke(err mo.Option[callback.AsyncError], data mo.Option[T]) {
 	f(err, data)
+}
+
+// Data adapts a function of the payload alone to the callback of the open,
+// message or close event, whose error argument is always absent:
+//
+//	ws.OnMessage(websocket.Data(func(m websocket.MessageData) { fmt.Println(m) }))
+//	ws.OnClose(websocket.Data(func(r websocket.CloseResult) { ... }))
+//
+// Each call returns a new callback; keep the value to unregister it with
+// Off (or OffMessage, ...). Data(nil) returns nil, which On refuses.
+func Data[T any](f func(T)) WebSocketAsyncCallback[T] {
+	if f == nil {
+		return nil
+	}
+	return &dataCallback[T]{f: f}
+}
+
+// dataCallback is the callback Data returns; being a pointer, it is its own
+// identity for Off.
+type dataCallback[T any] struct{ f func(T) }
+
+// Invoke calls the function with the data; an invocation without data
+// (which this package never makes) is ignored.
+func (c *dataCallback[T]) Invoke(_ mo.Option[callback.AsyncError], data mo.Option[T]) {
+	if d, ok := data.Get(); ok {
+		c.f(d)
+	}
+}
+
+// Done adapts a function of the outcome alone to the completion callback
+// of Connect, Send and Close:
+//
+//	ws.Send(websocket.StringData("hi"), websocket.Done(func(err error) {
+//		if err != nil { ... } // a *callback.BusinessException: errors.Is(err, websocket.ErrConnectionNotExist), ...
+//	}))
+//
+// err is nil on success. Done(nil) returns nil, which the methods refuse
+// (the error event reports 401).
+func Done(f func(err error)) callback.AsyncCallback[bool] {
+	if f == nil {
+		return nil
+	}
+	return func(e mo.Option[callback.AsyncError], _ mo.Option[bool]) {
+		ae, failed := e.Get()
+		switch {
+		case !failed:
+			f(nil)
+		case ae.Err != nil:
+			f(ae.Err)
+		default:
+			f(ae)
+		}
+	}
 }
 
 // WebSocketErrorCallback is the callback of the error event. A function
@@ -284,9 +337,17 @@ type dispatcher struct {
 	mu      sync.Mutex
 	queue   fifo[event]
 	running bool          // a goroutine holds the role
-	msgs    int           // message events in queue
+	msgs    int           // messages in queue and inbox
 	bytes   int64         // their bytes
 	space   chan struct{} // made by a reader that waits for room; closed when a message is taken
+
+	// Messages that found no message listener wait in inbox for
+	// ReceiveContext (receive.go).
+	inbox     fifo[inboxMsg]
+	receivers int           // ReceiveContext calls waiting
+	arrived   chan struct{} // capacity 1, made on first use: wakes a waiting receiver
+
+	log atomic.Pointer[connLog] // where recovered panics are logged: the most recent Connect\'s
 
 	// The role holder's own: the event being delivered, its listeners and
 	// the next one to run, so that a goroutine taking over after
@@ -328,6 +389,17 @@ func (d *dispatcher) pushClaim(e event) (claimed bool) {
 	return true
 }
 
+// taken accounts for a message taken from the queue or the inbox, and
+// releases a reader that waits for room; d.mu must be held.
+func (d *dispatcher) taken(size int64) {
+	d.msgs--
+	d.bytes -= size
+	if d.space != nil {
+		close(d.space)
+		d.space = nil
+	}
+}
+
 // wake releases a reader that waits for room in the queue (see offer).
 func (d *dispatcher) wake() {
 	d.mu.Lock()
@@ -348,17 +420,18 @@ const (
 	offerDropped                    // the queue was full and drop was set
 )
 
-// offer hands a received message to the callbacks. If nobody runs
-// callbacks (so nothing is queued), the caller takes the role, to run the
-// message's callbacks itself. Otherwise the message is queued; when the
-// queue then holds maxMsgs messages or at least maxBytes bytes, offer
-// returns offerFull and the channel that is closed when a callback takes a
-// message. With drop, a message that finds the queue at a bound is
-// discarded instead.
+// offer hands a received message to the message and dataEnd listeners or,
+// if none is registered, to ReceiveContext. If nobody runs callbacks (so nothing is
+// queued), the caller takes the role, to run the listeners itself.
+// Otherwise the message is queued (or put in the inbox); when the queue and
+// the inbox then hold maxMsgs messages or at least maxBytes bytes, offer
+// returns offerFull and the channel that is closed when a message is taken.
+// With drop, a message that finds them at a bound is discarded instead.
 func (d *dispatcher) offer(e event, maxMsgs int, maxBytes int64, drop bool) (offerResult, <-chan struct{}) {
+	toListeners := len(d.l.get(evMessage)) > 0 || len(d.l.get(evDataEnd)) > 0
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.running {
+	if toListeners && !d.running {
 		d.running = true
 		d.cur, d.ls, d.next, d.busy = e, nil, 0, true
 		return offerRunHere, nil
@@ -367,7 +440,12 @@ func (d *dispatcher) offer(e event, maxMsgs int, maxBytes int64, drop bool) (off
 	if drop && full() {
 		return offerDropped, nil
 	}
-	d.queue.push(e)
+	if toListeners {
+		d.queue.push(e)
+	} else {
+		d.inbox.push(inboxMsg{msg: e.msg, size: e.size})
+		d.signal()
+	}
 	d.msgs++
 	d.bytes += e.size
 	if !full() {
@@ -411,12 +489,7 @@ func (d *dispatcher) run(limit int) {
 		}
 		limit--
 		if e.ev == evMessage && e.done == nil {
-			d.msgs--
-			d.bytes -= e.size
-			if d.space != nil {
-				close(d.space)
-				d.space = nil
-			}
+			d.taken(e.size)
 		}
 		d.cur, d.ls, d.next, d.busy = e, nil, 0, true
 		d.mu.Unlock()
@@ -431,9 +504,9 @@ func (d *dispatcher) deliver() {
 		done, err := e.done, e.err
 		d.cur = event{}
 		if err != nil {
-			guard("completion", func() { done(mo.Some(callback.NewAsyncError(err)), mo.None[bool]()) })
+			d.guard("completion", func() { done(mo.Some(callback.NewAsyncError(err)), mo.None[bool]()) })
 		} else {
-			guard("completion", func() { done(mo.None[callback.AsyncError](), mo.Some(true)) })
+			d.guard("completion", func() { done(mo.None[callback.AsyncError](), mo.Some(true)) })
 		}
 		return
 	}
@@ -445,18 +518,18 @@ func (d *dispatcher) deliver() {
 		d.next++
 		switch e.ev {
 		case evOpen:
-			guard("open", func() { x.cb.(openCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.open)) })
+			d.guard("open", func() { x.cb.(openCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.open)) })
 		case evMessage:
-			guard("message", func() { x.cb.(messageCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.msg)) })
+			d.guard("message", func() { x.cb.(messageCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.msg)) })
 		case evClose:
-			guard("close", func() { x.cb.(closeCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.close)) })
+			d.guard("close", func() { x.cb.(closeCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.close)) })
 		case evError:
 			be := e.err.(*callback.BusinessException)
-			guard("error", func() { x.cb.(errorCallback).Invoke(be) })
+			d.guard("error", func() { x.cb.(errorCallback).Invoke(be) })
 		case evDataEnd:
-			guard("dataEnd", func() { x.cb.(dataEndCallback).Invoke() })
+			d.guard("dataEnd", func() { x.cb.(dataEndCallback).Invoke() })
 		case evHeaderReceive:
-			guard("headerReceive", func() { x.cb.(headerCallback).Invoke(e.headers) })
+			d.guard("headerReceive", func() { x.cb.(headerCallback).Invoke(e.headers) })
 		default:
 			panic(fmt.Sprintf("websocket: unexpected event %d", e.ev))
 		}
@@ -472,10 +545,10 @@ func (d *dispatcher) deliver() {
 // guard runs a user callback. A panicking callback is logged with its stack
 // and skipped, like a panicking net/http handler; the later callbacks and
 // events run as usual.
-func guard(what string, f func()) {
+func (d *dispatcher) guard(what string, f func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			log.Printf("websocket: panic in %s callback: %v\n%s", what, r, debug.Stack())
+			d.log.Load().error(fmt.Sprintf("websocket: panic in %s callback: %v", what, r), "stack", string(debug.Stack()))
 		}
 	}()
 	f()
@@ -528,4 +601,24 @@ func (q *fifo[T]) pop() (T, bool) {
 		}
 	}
 	return v, true
+}
+
+// connLog is where the package's log lines go: RequestOptions.Logger (or
+// slog.Default()), with the connection's URL, credentials redacted.
+type connLog struct {
+	logger *slog.Logger // nil: slog.Default() at the time of logging
+	url    string
+}
+
+// error logs msg at level Error. A nil *connLog (no Connect yet) logs to
+// slog.Default() without a URL.
+func (l *connLog) error(msg string, args ...any) {
+	logger := slog.Default()
+	if l != nil {
+		if l.logger != nil {
+			logger = l.logger
+		}
+		args = append(args, "url", l.url)
+	}
+	logger.Error(msg, args...)
 }

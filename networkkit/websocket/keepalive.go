@@ -76,14 +76,16 @@ func (s *session) pingWritten(seq uint64) {
 }
 
 // onPong runs on the reader for every Pong frame. The Pong that carries
-// the outstanding Ping's payload answers it: its timeout stops and the next
-// Ping is due a PingInterval later. Any other Pong changes nothing.
+// the outstanding keep-alive Ping's payload answers it: its timeout stops
+// and the next Ping is due a PingInterval later. A Pong with the payload of
+// a Ping call's Ping answers that call. Any other Pong changes nothing.
 func (s *session) onPong(p []byte) {
 	ws := s.ws
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	k := &s.ka
 	if k.stopped || !k.outstanding || len(p) != 8 || binary.BigEndian.Uint64(p) != k.seq {
+		s.userPong(p)
 		return
 	}
 	k.outstanding = false

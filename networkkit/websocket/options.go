@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -150,6 +151,13 @@ type RequestOptions struct {
 	// Negative is error 401.
 	ReceiveQueueBytes int64
 
+	// Logger receives the package's log lines — a callback that panicked,
+	// with its stack — each with the connection's URL (credentials
+	// redacted) as the attribute "url". If nil, slog.Default() at the time
+	// of logging. The logger of the most recent Connect is used for every
+	// callback of the object.
+	Logger *slog.Logger
+
 	// AllowedHosts, if not empty, lists the only hosts Connect may reach;
 	// any other host is error 2302998. Entries match the URL's host name
 	// case-insensitively; an entry "*.example.com" matches the subdomains of
@@ -227,6 +235,8 @@ type config struct {
 	writeTimeout     time.Duration
 	pingInterval     time.Duration // 0: no keep-alive
 	pongTimeout      time.Duration // 0: pings never fail the link
+
+	logger *slog.Logger
 
 	maxMessageSize int64
 	maxFrameSize   int // NoFragmentation is math.MaxInt
@@ -327,6 +337,7 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		header:           make(http.Header, len(o.Header)),
 		proxy:            proxyVariant(o.Proxy),
 		tls:              newTLSFiles(o),
+		logger:           o.Logger,
 		handshakeTimeout: orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout),
 		closeTimeout:     orDefault(o.CloseTimeout, DefaultCloseTimeout),
 		writeTimeout:     orDefault(o.WriteTimeout, DefaultWriteTimeout),

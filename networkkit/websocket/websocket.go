@@ -20,11 +20,12 @@ import (
 // from inside callbacks. Callbacks run one at a time on a goroutine of the
 // object's own (see the package documentation, section Concurrency).
 type WebSocket struct {
-	mu       sync.Mutex
-	state    state
-	sess     *session // the current connection; nil when idle or closed
-	protocol string   // the subprotocol of the last connection that opened
-	events   dispatcher
+	mu        sync.Mutex
+	state     state
+	sess      *session    // the current connection; nil when idle or closed
+	protocol  string      // the subprotocol of the last connection that opened
+	lastClose *CloseError // how the last connection ended, until the next Connect
+	events    dispatcher
 }
 
 // state is the lifecycle state of a WebSocket.
@@ -137,6 +138,8 @@ func (ws *WebSocket) connect(ctx context.Context, url string, options *RequestOp
 	}
 	ws.sess = s
 	ws.state = stateConnecting
+	ws.lastClose = nil
+	ws.events.log.Store(&connLog{logger: cfg.logger, url: cfg.url.Redacted()})
 	hctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
 	ws.mu.Unlock()
@@ -261,6 +264,9 @@ func (ws *WebSocket) SendContext(ctx context.Context, data MessageData) error {
 // held.
 func (ws *WebSocket) sendable() (*session, error) {
 	switch {
+	case ws.sess == nil && ws.lastClose != nil:
+		c := ws.lastClose
+		return nil, newError(ErrConnectionNotExist, c, "send: the connection closed with %d %q", c.Code, c.Reason)
 	case ws.sess == nil:
 		return nil, newError(ErrConnectionNotExist, net.ErrClosed, "send: the object is not connected")
 	case ws.state == stateClosing:

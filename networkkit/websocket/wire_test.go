@@ -207,3 +207,72 @@ func TestFIFO(t *testing.T) {
 	_, ok := q.pop()
 	assert.False(t, ok)
 }
+
+// TestHeadGuard checks what the handshake's HTTP reader is handed: the
+// header, ended by CRLF or bare LF; after a 101 nothing more (the frames
+// stay for the reader); after another status the body that arrived with
+// the header, or as much as Content-Length announces, at most 1 KiB
+// (package doc, section Opening handshake).
+func TestHeadGuard(t *testing.T) {
+	frames := "\x81\x02hi"
+	tests := []struct {
+		name   string
+		stream string
+		head   string // what the guard hands out up to the header's end
+		after  string // what it hands out after it (until io.EOF)
+		rest   string // what stays for the reader
+		piece  int
+	}{
+		{"101 CRLF", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n" + frames,
+			"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n", "", frames, 4096},
+		{"101 bare LF", "HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n" + frames,
+			"HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n", "", frames, 4096},
+		{"101 mixed, byte by byte", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\n\r\n" + frames,
+			"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\n\r\n", "", "", 1}, // the frames were not read yet
+		{"403 without length: what arrived", "HTTP/1.1 403 Forbidden\r\nX: y\r\n\r\nno entry",
+			"HTTP/1.1 403 Forbidden\r\nX: y\r\n\r\n", "no entry", "", 4096},
+		{"403 with length, body in later reads", "HTTP/1.1 403 Forbidden\r\nContent-Length: 8\r\n\r\nno entry",
+			"HTTP/1.1 403 Forbidden\r\nContent-Length: 8\r\n\r\n", "no entry", "", 3},
+		{"403 with a long body: 1 KiB of it", "HTTP/1.1 403 Forbidden\r\ncontent-length:  4000 \r\n\r\n" + strings.Repeat("b", 4000),
+			"HTTP/1.1 403 Forbidden\r\ncontent-length:  4000 \r\n\r\n", strings.Repeat("b", 1024), "", 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &headGuard{r: &stream{data: []byte(tt.stream), piece: tt.piece}}
+			var head, after []byte
+			buf := make([]byte, 512)
+			for !g.ended {
+				n, err := g.Read(buf)
+				require.NoError(t, err)
+				head = append(head, buf[:n]...)
+			}
+			for {
+				n, err := g.Read(buf)
+				after = append(after, buf[:n]...)
+				if err != nil {
+					assert.ErrorIs(t, err, io.EOF)
+					break
+				}
+			}
+			assert.Equal(t, tt.head, string(head))
+			assert.Equal(t, tt.after, string(after))
+			assert.Equal(t, tt.rest, string(g.rest))
+		})
+	}
+
+	t.Run("header over 64 KiB", func(t *testing.T) {
+		endless := "HTTP/1.1 101 Switching Protocols\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 100)+"\r\n", 1000)
+		g := &headGuard{r: &stream{data: []byte(endless), piece: 4096}}
+		total := 0
+		buf := make([]byte, 4096)
+		var err error
+		for err == nil {
+			var n int
+			n, err = g.Read(buf)
+			total += n
+		}
+		assert.ErrorIs(t, err, errHeaderTooLarge)
+		assert.Equal(t, maxResponseHeader, total, "exactly the bound is handed out")
+		assert.Contains(t, err.Error(), "64 KiB")
+	})
+}

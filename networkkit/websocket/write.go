@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -211,7 +212,7 @@ func (s *session) writeLoop() {
 			var err error
 			if werr := s.w.writeFrames(frames[:n]); werr != nil {
 				s.writeFailed(opName(frames[0].op), werr)
-				err = sendError(werr)
+				err = s.sendError(werr)
 			}
 			for i := range n {
 				batch[i].ticket.end()
@@ -260,7 +261,7 @@ func (s *session) writeMessage(m *outgoing) error {
 		fin := n == len(data)
 		if err := s.w.writeFrame(op, fin, "", data[:n]); err != nil {
 			s.writeFailed(opName(first), err)
-			return sendError(err)
+			return s.sendError(err)
 		}
 		if fin {
 			return nil
@@ -269,15 +270,23 @@ func (s *session) writeMessage(m *outgoing) error {
 		op = opContinuation
 		if s.ctrlDue.Load() {
 			if err := s.writeControls(); err != nil {
-				return sendError(err)
+				return s.sendError(err)
 			}
 		}
 	}
 }
 
-// sendError is the error of a message whose writing failed with err.
-func sendError(err error) error {
+// sendError is the error of a message whose writing failed with err: the
+// write itself failed, or the connection ended (errCloseSent) before the
+// message was written whole.
+func (s *session) sendError(err error) error {
 	if errors.Is(err, errCloseSent) {
+		s.ws.mu.Lock()
+		end := s.end
+		s.ws.mu.Unlock()
+		if end != nil {
+			return newError(ErrConnectionNotExist, end, "send: the connection closed with %d %q before the message was sent whole", end.Code, end.Reason)
+		}
 		return newError(ErrConnectionNotExist, net.ErrClosed, "send: the connection closed before the message was sent whole")
 	}
 	return newError(ErrConnectionNotExist, fmt.Errorf("%w: %w", net.ErrClosed, err), "send: the connection broke while sending")
@@ -295,10 +304,13 @@ func (s *session) writeControls() error {
 	s.final, s.pongs = nil, nil
 	pingDue, seq := s.pingDue, s.ka.seq
 	s.pingDue = false
-	s.ctrlDue.Store(false)
-	if s.ended { // only a Close frame may still go out
+	var userPings []uint64
+	if !s.ended { // only a Close frame may still go out
+		userPings = s.takeUserPings()
+	} else {
 		pongs, pingDue = nil, false
 	}
+	s.ctrlDue.Store(false)
 	ws.mu.Unlock()
 
 	if final != nil {
@@ -322,6 +334,14 @@ func (s *session) writeControls() error {
 			return err
 		}
 		s.pingWritten(seq)
+	}
+	for _, p := range userPings {
+		var payload [8]byte
+		binary.BigEndian.PutUint64(payload[:], p)
+		if err := s.w.writeFrame(opPing, true, "", payload[:]); err != nil {
+			s.writeFailed("ping", err)
+			return err
+		}
 	}
 	return nil
 }
