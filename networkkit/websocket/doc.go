@@ -3,15 +3,20 @@
 // uses it, plus a blocking API for Go callers, both over one connection
 // engine.
 //
+// The blocking face, for Go programs:
+//
 //	ws := websocket.CreateWebSocket()
-//	ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-//		func(err mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-//			fmt.Println("message:", data.MustGet())
-//		}))
 //	if err := ws.ConnectContext(ctx, "wss://example.com/chat", nil); err != nil { ... }
 //	if err := ws.SendContext(ctx, websocket.StringData("Hello, server!")); err != nil { ... }
+//	msg, err := ws.ReceiveContext(ctx) // or: for msg, err := range ws.Messages(ctx)
 //	...
-//	err := ws.CloseContext(ctx, nil)
+//	err = ws.CloseContext(ctx, nil)
+//
+// The callback face, as on the platform (Data and Done adapt plain funcs;
+// the Cangjie-shaped callback types work too, see Mapping from Cangjie):
+//
+//	ws.OnMessage(websocket.Data(func(m websocket.MessageData) { fmt.Println("message:", m) }))
+//	ws.Connect("wss://example.com/chat", websocket.Done(func(err error) { ... }), nil)
 //
 // # Lifecycle
 //
@@ -43,6 +48,19 @@
 // events included — is delivered before any event of the next connection.
 // A Connect made once Close has completed (its callback ran, or
 // CloseContext returned) belongs to the next connection.
+//
+// Receiving without callbacks: a message goes to the message and dataEnd
+// listeners if at least one is registered when it arrives; otherwise it
+// waits for [WebSocket.ReceiveContext] (or [WebSocket.Messages]) in the
+// same bounded queue (see Back-pressure). Once the connection has ended
+// and its messages were taken, ReceiveContext returns the end. The end of a
+// connection shows in the errors of every later call that needs one —
+// Send, SendContext, ReceiveContext, Ping — as a [*CloseError] with the
+// close code and reason ([CloseStatus]), until the next Connect.
+//
+// Beside the platform's API: [WebSocket.Ping] measures a round trip;
+// [WebSocket.NetConn] turns the open connection into a net.Conn for code
+// that takes a byte stream.
 //
 // # Events
 //
@@ -106,10 +124,17 @@
 //
 // A slow callback delays the callbacks after it; while a message callback
 // runs on the reader, or while the receive queue is full, the connection is
-// not read (back-pressure), but Close and CloseContext still complete. A
-// callback that panics is recovered, logged with its stack through the
-// standard log package, and skipped; one that calls runtime.Goexit (a
-// misused t.FailNow) ends only itself. The others still run.
+// not read (back-pressure), but Close, CloseContext, ReceiveContext and
+// Ping still complete: when one of them needs the connection read while the
+// reader runs a callback, a new reader takes over. A callback that panics
+// is recovered, logged with its stack through RequestOptions.Logger
+// (slog.Default() if nil) with the connection's URL, and skipped; one that
+// calls runtime.Goexit (a misused t.FailNow) ends only itself. The others
+// still run.
+//
+// ReceiveContext, Ping and NetConn's Read and Write may be called from any
+// goroutine, concurrently with everything else; several ReceiveContext
+// calls at once share the messages, each going to one of them.
 //
 // The blocking methods (ConnectContext, SendContext, CloseContext) return
 // when the operation is done on the connection; the callbacks of the events
@@ -276,6 +301,8 @@
 //	OnOffType.OPEN/MESSAGE/CLOSE/ERROR/            EventOpen{}, EventMessage{}, EventClose{}, EventError{},
 //	  DATAEND/HEADERRECEIVE                          EventDataEnd{}, EventHeaderReceive{}
 //	WebSocketAsyncCallback<T>({e, d => ...})       WebSocketAsyncCallbackFunc[T](func(e, d) {...})
+//	                                               or, the data only: Data(func(d T) {...})
+//	AsyncCallback<Bool> of connect/send/close      callback.AsyncCallback[bool]; the outcome only: Done(func(err error) {...})
 //	WebSocketErrorCallback({e => ...})             WebSocketErrorCallbackFunc(func(e) {...})
 //	Callback0Argument, Callback1Argument<T>        callback.Callback0Func, callback.Callback1Func[T]
 //	MessageData.STRING_DATA / ARRAY_DATA           StringData / ArrayData

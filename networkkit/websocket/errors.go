@@ -47,29 +47,36 @@ const (
 	ErrUnknown ErrorCode = 2302999
 )
 
-// Error returns the platform's message for the code.
-func (c ErrorCode) Error() string {
+// Error returns the platform's message for the code, prefixed with
+// "websocket: ".
+func (c ErrorCode) Error() string { return "websocket: " + c.String() }
+
+// String returns the platform's message for the code, for example
+// "connection failed" for 200, as a program shows it beside the number:
+//
+//	fmt.Printf("error %d (%s)\n", e.Code, websocket.ErrorCode(e.Code).String())
+func (c ErrorCode) String() string {
 	switch c {
 	case ErrConnectionFailed:
-		return "websocket: connection failed"
+		return "connection failed"
 	case ErrPermissionDenied:
-		return "websocket: permission denied"
+		return "permission denied"
 	case ErrParameter:
-		return "websocket: parameter error"
+		return "parameter error"
 	case ErrURL:
-		return "websocket: url error"
+		return "url error"
 	case ErrCertificateNotFound:
-		return "websocket: certificate file does not exist"
+		return "certificate file does not exist"
 	case ErrConnectionExists:
-		return "websocket: connection already exists"
+		return "connection already exists"
 	case ErrConnectionNotExist:
-		return "websocket: connection does not exist"
+		return "connection does not exist"
 	case ErrDomainNotAllowed:
-		return "websocket: it is not allowed to access this domain"
+		return "it is not allowed to access this domain"
 	case ErrUnknown:
-		return "websocket: other unknown error"
+		return "other unknown error"
 	}
-	return "websocket: error code " + strconv.Itoa(int(c))
+	return "error code " + strconv.Itoa(int(c))
 }
 
 // ErrorCode returns the code as a number.
