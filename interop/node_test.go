@@ -3,6 +3,9 @@ package interop_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/samber/mo"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,6 +51,19 @@ func TestNodeWS(t *testing.T) {
 		p.waitLine(t, "ERROR Max payload size exceeded")
 		// The connection is over.
 		assert.ErrorIs(t, c.ws.SendContext(ctx, websocket.StringData("after")), websocket.ErrConnectionNotExist)
+	})
+
+	t.Run("Ping measures a round trip beside keep-alive", func(t *testing.T) {
+		_, url := startNodeWS(t, "echo")
+		ctx := peerCtx(t)
+		ws := websocket.CreateWebSocket()
+		require.NoError(t, ws.ConnectContext(ctx, url, &websocket.RequestOptions{PingInterval: mo.Some(5 * time.Millisecond)}))
+		for range 20 {
+			rtt, err := ws.Ping(ctx)
+			require.NoError(t, err)
+			assert.Positive(t, rtt)
+		}
+		require.NoError(t, ws.CloseContext(ctx, nil))
 	})
 
 	t.Run("echo", func(t *testing.T) {

@@ -42,6 +42,26 @@ func TestPythonWebsockets(t *testing.T) {
 		p.waitLine(t, "CLOSED 3001 done")
 	})
 
+	t.Run("Ping measures a round trip; the pull receive gets the echo", func(t *testing.T) {
+		ctx := peerCtx(t)
+		ws := websocket.CreateWebSocket()
+		require.NoError(t, ws.ConnectContext(ctx, base+"/echo", nil))
+		for range 3 {
+			rtt, err := ws.Ping(ctx)
+			require.NoError(t, err)
+			assert.Positive(t, rtt)
+		}
+		require.NoError(t, ws.SendContext(ctx, websocket.StringData("pulled")))
+		m, err := ws.ReceiveContext(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, websocket.MessageData(websocket.StringData("pulled")), m)
+		require.NoError(t, ws.CloseContext(ctx, nil))
+		_, err = ws.ReceiveContext(ctx)
+		res, ok := websocket.CloseStatus(err)
+		assert.True(t, ok, "the end carries the close status: %v", err)
+		assert.EqualValues(t, 1000, res.Code)
+	})
+
 	t.Run("refused handshake shows status and headers", func(t *testing.T) {
 		err := connectErr(t, base+"/refuse", nil) // code 200
 		var be *callback.BusinessException
