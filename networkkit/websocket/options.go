@@ -132,10 +132,11 @@ type RequestOptions struct {
 
 	// WriteTimeout bounds every write to the connection: one write of at
 	// most 64 KiB plus a frame header that has not completed within
-	// WriteTimeout fails the connection (error event with code 200, then
-	// close 1006), as does a write that fails. A link that moves at least
-	// 64 KiB per WriteTimeout is never failed for being slow. If zero,
-	// [DefaultWriteTimeout] (30 s). Negative is error 401.
+	// WriteTimeout (at least 7/8 of it: the deadline is moved only when it
+	// comes that close) fails the connection (error event with code 200,
+	// then close 1006), as does a write that fails. A link that moves at
+	// least 64 KiB per WriteTimeout is never failed for being slow. If
+	// zero, [DefaultWriteTimeout] (30 s). Negative is error 401.
 	WriteTimeout time.Duration
 
 	// ReceiveQueueSize is how many received messages may wait for the

@@ -87,6 +87,7 @@ type wire struct {
 	rng          *mrand.ChaCha8 // mask keys
 	closeSent    bool           // no frame may follow the client's Close
 	writeTimeout time.Duration  // bounds each write; 0 means none (tests)
+	deadline     time.Time      // the write deadline last set
 }
 
 func newWire(c net.Conn, writeTimeout time.Duration) *wire {
@@ -276,9 +277,17 @@ var writePool = sync.Pool{New: func() any { b := make([]byte, maxHeader+writeChu
 // send writes p to the socket within the write timeout. A write that
 // fails or times out may have written part of p: the caller must fail the
 // connection.
+//
+// The deadline is moved only when it is closer than 7/8 of the timeout, so
+// that a stream of quick writes does not reset the runtime's timer (and
+// wake its network poller) at every write: a write gets between 7/8 of
+// WriteTimeout and WriteTimeout.
 func (w *wire) send(p []byte) error {
 	if w.writeTimeout > 0 {
-		w.conn.SetWriteDeadline(time.Now().Add(w.writeTimeout))
+		if now := time.Now(); w.deadline.Sub(now) < w.writeTimeout-w.writeTimeout/8 {
+			w.deadline = now.Add(w.writeTimeout)
+			w.conn.SetWriteDeadline(w.deadline)
+		}
 	}
 	_, err := w.conn.Write(p)
 	return err
