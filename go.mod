@@ -1,9 +1,10 @@
 module github.com/cangjie-go/ohos
 
-go 1.24.0
+go 1.25
 
 require (
 	github.com/gorilla/websocket v1.5.3
+	github.com/klauspost/compress v1.20.4
 	github.com/samber/mo v1.16.0
 	github.com/stretchr/testify v1.12.1
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78

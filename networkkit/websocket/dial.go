@@ -20,7 +20,7 @@ var errAborted = errors.New("websocket: the connection attempt was aborted by Cl
 // context, hctx the handshake's own (cancelled by Close too).
 func (s *session) dial(ctx, hctx context.Context) {
 	ws := s.ws
-	w, resp, err := s.handshake(hctx)
+	w, resp, params, err := s.handshake(hctx)
 	ws.mu.Lock()
 	s.cancel() // under ws.mu, like every use of s.cancel (beginClose calls it too)
 	s.cancel = nil
@@ -34,6 +34,11 @@ func (s *session) dial(ctx, hctx context.Context) {
 	}
 	w.startFrames()
 	s.w = w
+	if params.on {
+		s.deflate = newDeflater(params, s.cfg.compressionLevel, s.cfg.compressionThreshold)
+		s.inflate = newInflater(params)
+	}
+	ws.extensions = params.answer
 	// Let go of what only connecting needed.
 	s.cfg.header, s.cfg.subprotocols = nil, nil
 	ws.state = stateOpen
@@ -91,11 +96,12 @@ func (s *session) failed(ctx context.Context, err error) {
 // handshake dials and performs the opening handshake, then checks what
 // gorilla does not: the HTTP version, and the subprotocol and extensions
 // the server chose. Cancelling ctx aborts it at whatever step it is.
-func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) {
+func (s *session) handshake(ctx context.Context) (*wire, *http.Response, deflateParams, error) {
+	var none deflateParams
 	cfg := s.cfg
 	route, err := resolveProxy(cfg.proxy, cfg.url)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, none, err
 	}
 	var tc *tls.Config
 	if cfg.url.Scheme == "wss" {
@@ -125,6 +131,7 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 			c = tlsConn
 		}
 		w = newWire(c, cfg.writeTimeout)
+		w.head.takeExtensions = true
 		// The abort must win over every deadline the handshake code sets
 		// from here on (see wire.SetDeadline).
 		stopWatch = context.AfterFunc(ctx, w.abort)
@@ -135,36 +142,41 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 		url:              cfg.url.String(),
 		header:           cfg.header,
 		subprotocols:     cfg.subprotocols,
+		extensions:       extensionOffer(cfg.compression),
 		handshakeTimeout: cfg.handshakeTimeout,
 		netDial:          netDial,
 	})
 	if stopWatch != nil && !stopWatch() { // aborted
 		w.Close()
-		return nil, nil, ctx.Err()
+		return nil, nil, none, ctx.Err()
 	}
 	if err != nil && w != nil {
 		w.Close()
 	}
 	if errors.Is(err, errBadHandshake) {
-		return nil, nil, handshakeError(resp)
+		return nil, nil, none, handshakeError(resp)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return nil, nil, none, ctx.Err()
 		}
 		if errors.Is(err, errHeaderTooLarge) {
-			return nil, nil, err
+			return nil, nil, none, err
 		}
 		if timeout := cfg.handshakeTimeout; time.Since(start) >= timeout {
 			// The deadline can cut a line of the answer, which the HTTP
 			// reader then reports as malformed: say what happened.
-			return nil, nil, &handshakeTimeout{after: timeout, cause: err}
+			return nil, nil, none, &handshakeTimeout{after: timeout, cause: err}
 		}
-		return nil, nil, err
+		return nil, nil, none, err
 	}
-	refuse := func(reason string) (*wire, *http.Response, error) {
+	// The extensions the guard kept from gorilla belong to the answer.
+	if len(w.head.extensions) > 0 {
+		resp.Header["Sec-Websocket-Extensions"] = w.head.extensions
+	}
+	refuse := func(reason string) (*wire, *http.Response, deflateParams, error) {
 		w.Close()
-		return nil, nil, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Reason: reason}
+		return nil, nil, none, &HandshakeError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Reason: reason}
 	}
 	if !resp.ProtoAtLeast(1, 1) {
 		return refuse("server answered with " + resp.Proto + "; the WebSocket handshake needs HTTP/1.1")
@@ -172,10 +184,11 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 	if protocol != "" && !slices.Contains(cfg.subprotocols, protocol) {
 		return refuse(fmt.Sprintf("server chose subprotocol %q, which was not offered", protocol))
 	}
-	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
-		return refuse(fmt.Sprintf("server enabled extension %q, which was not offered", ext))
+	params, err := negotiate(cfg.compression, w.head.extensions)
+	if err != nil {
+		return refuse(strings.TrimPrefix(err.Error(), "websocket: "))
 	}
-	return w, resp, nil
+	return w, resp, params, nil
 }
 
 // handshakeError describes a refused handshake.

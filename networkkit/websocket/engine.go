@@ -72,6 +72,10 @@ type session struct {
 	ctrlDue   atomic.Bool    // pongs, pingDue, a due user Ping or final; read between frames without ws.mu
 	idle      chan struct{}  // made by finish to wait for the write side; closed when it is free
 
+	// Compression (permessage-deflate), nil when not negotiated; set with w.
+	deflate *deflater // the write side's owner only
+	inflate *inflater // the reader only
+
 	// Reader.
 	reader      atomic.Int64 // readerGen<<1 | 1 while the reader runs callbacks itself
 	held        atomic.Bool  // the reader is not reading: it runs callbacks or waits for room

@@ -152,6 +152,26 @@ type RequestOptions struct {
 	// Negative is error 401.
 	ReceiveQueueBytes int64
 
+	// Compression offers permessage-deflate (RFC 7692), in one of its two
+	// modes. If zero, [CompressionOff]: no extension is offered, as on the
+	// platform. A server may still decline; see the package documentation,
+	// section Compression, for what is accepted and what it costs. Another
+	// value is error 401.
+	Compression CompressionMode
+
+	// CompressionLevel is flate's level, 1 (fastest) to 9 (smallest), for
+	// the messages the client compresses. If zero,
+	// [DefaultCompressionLevel] (1). Another value is error 401. When the
+	// server limits the client's window below 32 KiB
+	// (client_max_window_bits), the level is that of a small-window
+	// compressor instead.
+	CompressionLevel int
+
+	// CompressionThreshold is the size in bytes below which a message is
+	// sent uncompressed. If zero, [DefaultCompressionThreshold] (256); 1
+	// compresses every message but empty ones. Negative is error 401.
+	CompressionThreshold int
+
 	// Logger receives the package's log lines — a callback that panicked,
 	// with its stack — each with the connection's URL (credentials
 	// redacted) as the attribute "url". If nil, slog.Default() at the time
@@ -238,6 +258,10 @@ type config struct {
 	pongTimeout      time.Duration // 0: pings never fail the link
 
 	logger *slog.Logger
+
+	compression          CompressionMode
+	compressionLevel     int
+	compressionThreshold int
 
 	maxMessageSize int64
 	maxFrameSize   int // NoFragmentation is math.MaxInt
@@ -334,21 +358,25 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		return nil, newError(ErrDomainNotAllowed, nil, "host %q is not in the allow-list", u.Hostname())
 	}
 	c := &config{
-		url:              u,
-		header:           make(http.Header, len(o.Header)),
-		proxy:            proxyVariant(o.Proxy),
-		tls:              newTLSFiles(o),
-		logger:           o.Logger,
-		handshakeTimeout: orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout),
-		closeTimeout:     orDefault(o.CloseTimeout, DefaultCloseTimeout),
-		writeTimeout:     orDefault(o.WriteTimeout, DefaultWriteTimeout),
-		pingInterval:     o.PingInterval.OrElse(DefaultPingInterval),
-		pongTimeout:      o.PongTimeout.OrElse(DefaultPongTimeout),
-		maxMessageSize:   orDefault(o.MaxMessageSize, DefaultMaxMessageSize),
-		maxFrameSize:     orDefault(o.MaxFrameSize, DefaultMaxFrameSize),
-		sendQueueSize:    orDefault(o.SendQueueSize, DefaultSendQueueSize),
-		recvQueueSize:    orDefault(o.ReceiveQueueSize, DefaultReceiveQueueSize),
-		recvQueueBytes:   orDefault(o.ReceiveQueueBytes, DefaultReceiveQueueBytes),
+		url:    u,
+		header: make(http.Header, len(o.Header)),
+		proxy:  proxyVariant(o.Proxy),
+		tls:    newTLSFiles(o),
+		logger: o.Logger,
+
+		compression:          o.Compression,
+		compressionLevel:     orDefault(o.CompressionLevel, DefaultCompressionLevel),
+		compressionThreshold: orDefault(o.CompressionThreshold, DefaultCompressionThreshold),
+		handshakeTimeout:     orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout),
+		closeTimeout:         orDefault(o.CloseTimeout, DefaultCloseTimeout),
+		writeTimeout:         orDefault(o.WriteTimeout, DefaultWriteTimeout),
+		pingInterval:         o.PingInterval.OrElse(DefaultPingInterval),
+		pongTimeout:          o.PongTimeout.OrElse(DefaultPongTimeout),
+		maxMessageSize:       orDefault(o.MaxMessageSize, DefaultMaxMessageSize),
+		maxFrameSize:         orDefault(o.MaxFrameSize, DefaultMaxFrameSize),
+		sendQueueSize:        orDefault(o.SendQueueSize, DefaultSendQueueSize),
+		recvQueueSize:        orDefault(o.ReceiveQueueSize, DefaultReceiveQueueSize),
+		recvQueueBytes:       orDefault(o.ReceiveQueueBytes, DefaultReceiveQueueBytes),
 	}
 	if c.maxFrameSize == NoFragmentation {
 		c.maxFrameSize = math.MaxInt
@@ -435,6 +463,15 @@ func (o *RequestOptions) validate() error {
 		if n.v < 0 {
 			return newError(ErrParameter, nil, "%s is negative (%d)", n.name, n.v)
 		}
+	}
+	if o.Compression > CompressionContextTakeover {
+		return newError(ErrParameter, nil, "Compression %d is not a CompressionMode", o.Compression)
+	}
+	if o.CompressionLevel < 0 || o.CompressionLevel > 9 {
+		return newError(ErrParameter, nil, "CompressionLevel %d is not a flate level (1 to 9, or 0 for the default)", o.CompressionLevel)
+	}
+	if o.CompressionThreshold < 0 {
+		return newError(ErrParameter, nil, "CompressionThreshold is negative (%d)", o.CompressionThreshold)
 	}
 	if o.MaxFrameSize < 0 && o.MaxFrameSize != NoFragmentation {
 		return newError(ErrParameter, nil, "MaxFrameSize is negative (%d); use NoFragmentation (-1) for one frame per message", o.MaxFrameSize)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -98,10 +99,20 @@ func readError(err error) readFailure {
 //
 //go:noinline
 func (s *session) frame(h header, m *inbound) (rf readFailure, done bool) {
-	if h.op >= opClose || h.rsv != 0 || h.masked {
+	if h.op >= opClose || h.masked || h.rsv != 0 && !s.compressed(h) {
 		return s.control(h)
 	}
 	return s.data(h, m)
+}
+
+// rsv1 is the reserved bit that marks a compressed message (RFC 7692).
+const rsv1 = 0x40
+
+// compressed reports whether h starts a compressed message: RSV1 alone, on
+// a text or binary frame, with permessage-deflate in use. RSV1 anywhere
+// else is a protocol violation.
+func (s *session) compressed(h header) bool {
+	return h.rsv == rsv1 && s.inflate != nil && (h.op == opText || h.op == opBinary)
 }
 
 // inbound is the message being received.
@@ -117,6 +128,10 @@ type inbound struct {
 // control frame; done reports that the connection ends with rf.
 func (s *session) control(h header) (rf readFailure, done bool) {
 	switch {
+	case h.rsv == rsv1 && h.op == opContinuation && s.inflate != nil:
+		return violation("RSV1 set on a continuation frame"), true
+	case h.rsv == rsv1 && s.inflate == nil && h.op < opClose:
+		return violation("RSV1 set, but permessage-deflate was not negotiated"), true
 	case h.rsv != 0:
 		return violation("reserved bits set (RSV %d)", h.rsv>>4), true
 	case h.masked:
@@ -154,6 +169,9 @@ func (s *session) data(h header, m *inbound) (rf readFailure, done bool) {
 		}
 		m.kind, m.wants, m.msg = h.op, 0, nil
 		m.text.reset()
+		if h.rsv == rsv1 {
+			return s.inflateMessage(h, m)
+		}
 	case opContinuation:
 		if m.kind == 0 {
 			return violation("continuation frame without a message to continue"), true
@@ -163,7 +181,7 @@ func (s *session) data(h header, m *inbound) (rf readFailure, done bool) {
 	}
 	m.wants += h.length
 	if m.wants > uint64(s.cfg.maxMessageSize) {
-		return readFailure{kind: tooBig, code: CloseMessageTooBig, reason: "message too big", mustClose: true}, true
+		return tooBigFailure(), true
 	}
 	if m.msg == nil {
 		m.msg = make([]byte, 0, min(m.wants, largeMessage))
@@ -191,6 +209,135 @@ func (s *session) data(h header, m *inbound) (rf readFailure, done bool) {
 		m.ready = true
 	}
 	return readFailure{}, false
+}
+
+// inflateMessage reads a compressed message that h begins — all its frames,
+// and the control frames between them — and inflates it into m. The size
+// limit is checked on the inflated bytes while they are produced (a small
+// frame that would inflate past MaxMessageSize stops at the limit, having
+// allocated no more than that), and so is UTF-8, failing at the first
+// invalid byte.
+//
+//go:noinline
+func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done bool) {
+	limit := uint64(s.cfg.maxMessageSize)
+	src := &inflateSource{s: s, left: h.length, fin: h.fin, total: h.length}
+	if src.total > limit {
+		return tooBigFailure(), true
+	}
+	zr, br := s.inflate.reader(src)
+	out := make([]byte, 0, min(max(4*h.length, readBufSize), limit+1))
+	whole := false
+	defer func() { s.inflate.done(zr, br, out, whole) }()
+	for {
+		if len(out) == cap(out) { // grow by doubling, to one byte over the limit at most
+			grown := make([]byte, len(out), min(2*uint64(cap(out)), limit+1))
+			copy(grown, out)
+			out = grown
+		}
+		n, err := zr.Read(out[len(out):cap(out)])
+		if m.kind == opText && !m.text.write(out[len(out):len(out)+n]) {
+			return badUTF8("text message"), true
+		}
+		out = out[:len(out)+n]
+		if uint64(len(out)) > limit {
+			return tooBigFailure(), true
+		}
+		switch {
+		case err == io.EOF:
+			whole = true
+			if m.kind == opText && !m.text.done() {
+				return badUTF8("text message"), true
+			}
+			m.msg, m.ready = out, true
+			return readFailure{}, false
+		case src.failed:
+			return src.fail, true
+		case err != nil:
+			return violation("invalid compressed data: %v", err), true
+		}
+	}
+}
+
+func tooBigFailure() readFailure {
+	return readFailure{kind: tooBig, code: CloseMessageTooBig, reason: "message too big", mustClose: true}
+}
+
+// inflateEnd follows the payloads of a compressed message: the tail the
+// sender stripped, then an empty final block, so that the decompressor
+// ends there.
+var inflateEnd = [...]byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}
+
+// errSourceFailed is what inflateSource reports to the decompressor when
+// the connection ended; the failure itself is in fail.
+var errSourceFailed = errors.New("the connection ended inside a compressed message")
+
+// inflateSource is the compressed bytes of one message as the
+// decompressor reads them: the payloads of its frames, read from the wire
+// as they are asked for (the control frames between them are handled on
+// the way), then inflateEnd.
+type inflateSource struct {
+	s      *session
+	left   uint64 // payload bytes left in the current frame
+	fin    bool   // the current frame is the message's last
+	total  uint64 // compressed bytes so far
+	end    int    // bytes of inflateEnd handed out
+	failed bool
+	fail   readFailure
+}
+
+func (src *inflateSource) Read(p []byte) (int, error) {
+	for src.left == 0 && !src.fin {
+		if !src.next() {
+			return 0, errSourceFailed
+		}
+	}
+	if src.left > 0 {
+		n, err := src.s.w.readSome(p[:min(uint64(len(p)), src.left)])
+		if err != nil {
+			src.failed, src.fail = true, readFailure{kind: linkLost, err: err}
+			return 0, errSourceFailed
+		}
+		src.left -= uint64(n)
+		return n, nil
+	}
+	if src.end < len(inflateEnd) {
+		n := copy(p, inflateEnd[src.end:])
+		src.end += n
+		return n, nil
+	}
+	return 0, io.EOF
+}
+
+// next reads frame headers until the message's next frame, handling the
+// control frames before it; it reports false when the connection ends.
+func (src *inflateSource) next() bool {
+	s := src.s
+	for {
+		h, err := s.w.readHeader()
+		if err != nil {
+			src.failed, src.fail = true, readError(err)
+			return false
+		}
+		if h.op >= opClose || h.masked || h.rsv != 0 {
+			if rf, done := s.control(h); done {
+				src.failed, src.fail = true, rf
+				return false
+			}
+			continue
+		}
+		if h.op != opContinuation {
+			src.failed, src.fail = true, violation("a new message started before the previous one ended")
+			return false
+		}
+		src.total += h.length
+		if src.total > uint64(s.cfg.maxMessageSize) {
+			src.failed, src.fail = true, tooBigFailure()
+			return false
+		}
+		src.left, src.fin = h.length, h.fin
+		return true
+	}
 }
 
 // deliver hands the ready message in m to the callbacks (see the package

@@ -25,6 +25,7 @@ type handshakeConfig struct {
 	url              string
 	header           http.Header
 	subprotocols     []string
+	extensions       string // the Sec-WebSocket-Extensions offer, or ""
 	handshakeTimeout time.Duration
 	// netDial opens the connection (and, for wss, does the TLS handshake);
 	// it must return a *wire.
@@ -48,7 +49,16 @@ func handshake(ctx context.Context, cfg *handshakeConfig) (*http.Response, strin
 		ReadBufferSize:    512, // the request and response only; dropped after the handshake
 		WriteBufferSize:   512,
 	}
-	c, resp, err := d.DialContext(ctx, cfg.url, cfg.header)
+	header := cfg.header
+	if cfg.extensions != "" {
+		// The Dialer refuses the header under its canonical key, because it
+		// negotiates compression itself (and only one way); under the
+		// lower-case key it sends it unchanged. Its answer never reaches
+		// the Dialer: the wire's guard keeps it (see headGuard).
+		header = header.Clone()
+		header["sec-websocket-extensions"] = []string{cfg.extensions}
+	}
+	c, resp, err := d.DialContext(ctx, cfg.url, header)
 	if err != nil {
 		// A response with an error is a refused answer: not 101, or a 101
 		// gorilla found wrong (it checks compression itself).

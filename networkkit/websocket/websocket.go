@@ -20,12 +20,13 @@ import (
 // from inside callbacks. Callbacks run one at a time on a goroutine of the
 // object's own (see the package documentation, section Concurrency).
 type WebSocket struct {
-	mu        sync.Mutex
-	state     state
-	sess      *session    // the current connection; nil when idle or closed
-	protocol  string      // the subprotocol of the last connection that opened
-	lastClose *CloseError // how the last connection ended, until the next Connect
-	events    dispatcher
+	mu         sync.Mutex
+	state      state
+	sess       *session    // the current connection; nil when idle or closed
+	protocol   string      // the subprotocol of the last connection that opened
+	lastClose  *CloseError // how the last connection ended, until the next Connect
+	extensions string      // the extensions of the last connection that opened
+	events     dispatcher
 }
 
 // state is the lifecycle state of a WebSocket.
@@ -353,6 +354,16 @@ func (ws *WebSocket) close(options *CloseOptions, done completion) {
 		s.writeQueued(&outgoing{isClose: true})
 		s.release()
 	}
+}
+
+// Extensions returns the server's Sec-WebSocket-Extensions answer of the
+// current connection, or of the last one that opened, as the server sent it
+// (for example "permessage-deflate; client_max_window_bits=10"); "" if no
+// extension is in use. See RequestOptions.Compression.
+func (ws *WebSocket) Extensions() string {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return ws.extensions
 }
 
 // Protocol returns the subprotocol the server chose for the current

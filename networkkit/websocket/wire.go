@@ -8,9 +8,6 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"net"
-	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -425,119 +422,5 @@ func maskBytes(key uint32, pos int, p []byte) {
 	}
 	for i := range p {
 		p[i] ^= byte(k >> (8 * uint(i&3)))
-	}
-}
-
-// maxResponseHeader bounds the response header of the opening handshake
-// and of a proxy's answer to CONNECT.
-const maxResponseHeader = 64 << 10
-
-// errHeaderTooLarge is the error of a response header over the bound.
-var errHeaderTooLarge = fmt.Errorf("the response header exceeds %d KiB", maxResponseHeader>>10)
-
-// headGuard stands between a connection and an HTTP response reader
-// (gorilla's handshake, or the proxy's CONNECT): it hands out the bytes of
-// the response header and stops at the empty line that ends it, whether
-// its lines end with CRLF or a bare LF, so that the HTTP reader never holds
-// bytes that follow the header. It fails a header longer than
-// maxResponseHeader. After the header of a 101 it hands out nothing (the
-// bytes after it are frames and stay in rest); after another status, the
-// body as far as it is needed to show it: at most maxErrorBody bytes, and
-// only those that arrived with the header unless Content-Length says the
-// body ends, so that a body that never ends is never waited for.
-type headGuard struct {
-	r      io.Reader
-	n      int  // header bytes handed out
-	state  byte // 0: in a line; 1: at the start of a line; 2: after CR at the start of a line
-	ended  bool // the empty line was seen
-	line   []byte
-	lines  int
-	status int   // of the status line
-	length int64 // Content-Length, or -1
-	rest   []byte
-	body   int // body bytes still to hand out from r, after rest
-}
-
-// maxErrorBody is the most of a refused answer's body that is read.
-const maxErrorBody = 1024
-
-func (g *headGuard) Read(p []byte) (int, error) {
-	if g.ended {
-		switch {
-		case g.status == http.StatusSwitchingProtocols:
-			// rest holds frames: for the reader, not the HTTP reader
-		case len(g.rest) > 0:
-			n := copy(p, g.rest)
-			g.rest = g.rest[n:]
-			return n, nil
-		case g.body > 0:
-			n, err := g.r.Read(p[:min(len(p), g.body)])
-			g.body -= n
-			return n, err
-		}
-		return 0, io.EOF
-	}
-	if g.n >= maxResponseHeader {
-		return 0, errHeaderTooLarge
-	}
-	if len(p) > maxResponseHeader-g.n {
-		p = p[:maxResponseHeader-g.n]
-	}
-	n, err := g.r.Read(p)
-	for i := 0; i < n; i++ {
-		c := p[i]
-		if c != '\n' && len(g.line) < 64 {
-			g.line = append(g.line, c)
-		}
-		switch {
-		case c == '\n' && g.state != 0:
-			g.endHeader(p[i+1 : n])
-			g.n += i + 1
-			return i + 1, nil
-		case c == '\n':
-			g.endLine()
-			g.state = 1
-		case c == '\r' && g.state == 1:
-			g.state = 2
-		default:
-			g.state = 0
-		}
-	}
-	g.n += n
-	return n, err
-}
-
-// endLine notes the status and the Content-Length of the lines it sees.
-func (g *headGuard) endLine() {
-	line := strings.TrimRight(string(g.line), "\r")
-	g.line = g.line[:0]
-	g.lines++
-	if g.lines == 1 {
-		g.length = -1
-		if _, code, ok := strings.Cut(line, " "); ok && len(code) >= 3 {
-			g.status, _ = strconv.Atoi(code[:3])
-		}
-		return
-	}
-	if name, value, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "content-length") {
-		if v, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64); err == nil && v >= 0 {
-			g.length = v
-		}
-	}
-}
-
-// endHeader keeps the bytes after the header and decides how much of the
-// body is handed out.
-func (g *headGuard) endHeader(after []byte) {
-	g.ended = true
-	g.rest = append([]byte(nil), after...)
-	if g.status == http.StatusSwitchingProtocols {
-		return
-	}
-	if len(g.rest) > maxErrorBody {
-		g.rest = g.rest[:maxErrorBody]
-	}
-	if g.length > int64(len(g.rest)) {
-		g.body = int(min(g.length, maxErrorBody)) - len(g.rest)
 	}
 }

@@ -176,6 +176,9 @@ func (s *session) writeLoop() {
 		}
 		n := 0
 		limit := min(writeChunk/8, s.cfg.maxFrameSize)
+		if s.deflate != nil { // messages to compress go one by one
+			limit = min(limit, s.deflate.threshold-1)
+		}
 		for n < maxBatch {
 			m, ok := s.queue.peek()
 			if !ok || m.isClose || m.size() > limit {
@@ -256,6 +259,15 @@ func (s *session) writeMessage(m *outgoing) error {
 		data = unsafe.Slice(unsafe.StringData(m.text), len(m.text))
 	}
 	first := op
+	if d := s.deflate; d != nil && len(data) >= d.threshold {
+		z, err := d.compress(data)
+		if err != nil { // cannot happen: the compressor writes to memory
+			s.writeFailed(opName(first), err)
+			return s.sendError(err)
+		}
+		defer d.release()
+		data, op = z, op|rsv1 // RSV1 on the first frame only
+	}
 	for {
 		n := min(len(data), s.cfg.maxFrameSize)
 		fin := n == len(data)
