@@ -42,6 +42,10 @@ type Options struct {
 	// HoldHandshake, if not nil, makes the server read the request and wait
 	// until the channel is closed before answering it.
 	HoldHandshake chan struct{}
+	// Compression accepts permessage-deflate when the client offers it
+	// (gorilla's server side: no context takeover either way) and
+	// compresses every echo.
+	Compression bool
 }
 
 // Request is what the server saw of one opening handshake.
@@ -109,7 +113,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("refused"))
 		return
 	}
-	up := gorilla.Upgrader{Subprotocols: s.opts.Subprotocols, CheckOrigin: func(*http.Request) bool { return true }}
+	up := gorilla.Upgrader{Subprotocols: s.opts.Subprotocols, CheckOrigin: func(*http.Request) bool { return true },
+		EnableCompression: s.opts.Compression}
 	h := s.opts.ResponseHeader.Clone()
 	if s.opts.ForceSubprotocol != "" {
 		if h == nil {

@@ -39,13 +39,15 @@ func (ws *WebSocket) Ping(ctx context.Context) (time.Duration, error) {
 	ws.mu.Lock()
 	s := ws.sess
 	if s == nil || ws.state != stateOpen || s.ended {
-		err := newError(ErrConnectionNotExist, net.ErrClosed, "ping: the connection is not open")
-		if s == nil && ws.lastClose != nil {
-			c := ws.lastClose
-			err = newError(ErrConnectionNotExist, c, "ping: the connection closed with %d %q", c.Code, c.Reason)
+		end := ws.lastClose
+		if s != nil {
+			end = s.end // ending now: finish has decided how
 		}
 		ws.mu.Unlock()
-		return 0, err
+		if end != nil {
+			return 0, newError(ErrConnectionNotExist, end, "ping: the connection closed with %d %q", end.Code, end.Reason)
+		}
+		return 0, newError(ErrConnectionNotExist, net.ErrClosed, "ping: the connection is not open")
 	}
 	s.pingCount++
 	p := &userPing{payload: 1<<63 | s.pingCount, due: true, result: make(chan pingResult, 1)}

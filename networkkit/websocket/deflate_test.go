@@ -1,0 +1,306 @@
+package websocket_test
+
+import (
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cangjie-go/ohos/callback"
+	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/internal/hostile"
+	"github.com/cangjie-go/ohos/networkkit/websocket"
+)
+
+// deflateRaw compresses p as permessage-deflate does: a raw deflate stream
+// ending in a sync flush, whose 4-byte tail is stripped.
+func deflateRaw(t *testing.T, p []byte, level int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w, err := flate.NewWriter(&b, level)
+	require.NoError(t, err)
+	_, err = w.Write(p)
+	require.NoError(t, err)
+	require.NoError(t, w.Flush())
+	out := b.Bytes()
+	require.Equal(t, []byte{0, 0, 0xff, 0xff}, out[len(out)-4:])
+	return out[:len(out)-4]
+}
+
+// inflateRaw inflates one permessage-deflate message.
+func inflateRaw(t *testing.T, p []byte) []byte {
+	t.Helper()
+	r := flate.NewReader(io.MultiReader(bytes.NewReader(p), bytes.NewReader([]byte{0, 0, 0xff, 0xff, 1, 0, 0, 0xff, 0xff})))
+	out, err := io.ReadAll(r)
+	require.NoError(t, err)
+	return out
+}
+
+// deflateServer answers the handshake with the given extension answer
+// ("" for none) and runs script.
+func deflateServer(t *testing.T, answer string, script func(c *hostile.Conn)) *hostile.Server {
+	return hostile.New(t, func(c *hostile.Conn) {
+		var extra []string
+		if answer != "" {
+			extra = append(extra, "Sec-WebSocket-Extensions: "+answer)
+		}
+		if _, err := c.Upgrade(extra...); err != nil {
+			return
+		}
+		script(c)
+	})
+}
+
+// endEvents connects, runs nothing else, and returns the close result and
+// the error event (nil if none) of the connection.
+func endEvents(t *testing.T, url string, opts *websocket.RequestOptions) (websocket.CloseResult, error) {
+	t.Helper()
+	ws := websocket.CreateWebSocket()
+	errs := make(chan error, 1)
+	closes := make(chan websocket.CloseResult, 1)
+	require.NoError(t, ws.OnError(websocket.WebSocketErrorCallbackFunc(func(e *callback.BusinessException) { errs <- e })))
+	require.NoError(t, ws.OnClose(websocket.Data(func(r websocket.CloseResult) { closes <- r })))
+	require.NoError(t, ws.OnMessage(websocket.Data(func(websocket.MessageData) {})))
+	require.NoError(t, ws.ConnectContext(receiveCtx(t), url, opts))
+	select {
+	case r := <-closes:
+		select {
+		case err := <-errs:
+			return r, err
+		default:
+			return r, nil
+		}
+	case <-time.After(receiveTimeout):
+		t.Fatal("no close event")
+		return websocket.CloseResult{}, nil
+	}
+}
+
+// TestDeflateBomb: a small compressed frame that would inflate far past
+// MaxMessageSize is stopped at the limit with 1009, and the client
+// allocates about the limit, not what the frame would inflate to (package
+// doc, section Compression).
+func TestDeflateBomb(t *testing.T) {
+	bomb := deflateRaw(t, make([]byte, 64<<20), flate.BestSpeed) // 64 MiB of zeros
+	t.Logf("bomb: %d KiB inflating to 64 MiB", len(bomb)>>10)
+	codes := make(chan int, 1)
+	srv := deflateServer(t, "permessage-deflate", func(c *hostile.Conn) {
+		c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: bomb})
+		code, _, _ := c.ExpectClose(time.Now().Add(receiveTimeout))
+		codes <- code
+	})
+	srv.SetMaxPayload(int64(len(bomb)) + 1)
+	const limit = 1 << 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	res, err := endEvents(t, srv.URL(), &websocket.RequestOptions{Compression: websocket.CompressionContextTakeover, MaxMessageSize: limit})
+	runtime.ReadMemStats(&after)
+	assert.EqualValues(t, 1009, res.Code)
+	assert.ErrorIs(t, err, websocket.ErrMessageTooBig)
+	assert.Equal(t, 1009, <-codes, "the client closed with 1009")
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d KiB while inflating (limit %d KiB)", allocated>>10, limit>>10)
+	assert.Less(t, allocated, uint64(4*limit+2<<20), "allocation bounded by the limit, not by the bomb")
+}
+
+// TestDeflateProtocolErrors: RSV1 where it does not belong is 1002;
+// corrupt compressed data is 1002; invalid UTF-8 in an inflated text is
+// 1007.
+func TestDeflateProtocolErrors(t *testing.T) {
+	good := deflateRaw(t, []byte("hello, compressed world"), 6)
+	badUTF8 := deflateRaw(t, append(bytes.Repeat([]byte("ok "), 100), 0xff, 0xfe), 6)
+	tests := []struct {
+		name   string
+		answer string
+		mode   websocket.CompressionMode
+		frames []hostile.Frame
+		code   uint32
+		cause  error
+	}{
+		{"RSV1 without negotiation", "", websocket.CompressionOff,
+			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: good}}, 1002, websocket.ErrProtocol},
+		{"RSV1 on a continuation frame", "permessage-deflate", websocket.CompressionContextTakeover,
+			[]hostile.Frame{
+				{Fin: false, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: good[:5]},
+				{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpContinuation, Payload: good[5:]},
+			}, 1002, websocket.ErrProtocol},
+		{"RSV1 on a control frame", "permessage-deflate", websocket.CompressionContextTakeover,
+			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpPing}}, 1002, websocket.ErrProtocol},
+		{"RSV2 on a data frame", "permessage-deflate", websocket.CompressionContextTakeover,
+			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV2, Opcode: hostile.OpText, Payload: []byte("x")}}, 1002, websocket.ErrProtocol},
+		{"corrupt compressed data", "permessage-deflate", websocket.CompressionContextTakeover,
+			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: []byte{0xff, 0xff, 0xff, 0xff}}}, 1002, websocket.ErrProtocol},
+		{"invalid UTF-8 in the inflated text", "permessage-deflate", websocket.CompressionContextTakeover,
+			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: badUTF8}}, 1007, websocket.ErrInvalidUTF8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := deflateServer(t, tt.answer, func(c *hostile.Conn) {
+				c.WriteFrames(tt.frames)
+				c.ExpectClose(time.Now().Add(receiveTimeout))
+			})
+			res, err := endEvents(t, srv.URL(), &websocket.RequestOptions{Compression: tt.mode})
+			assert.Equal(t, tt.code, res.Code, "close %+v", res)
+			assert.ErrorIs(t, err, tt.cause)
+		})
+	}
+}
+
+// TestDeflateReceive: compressed messages from the server, fragmented, with
+// control frames between the fragments, with and without context takeover;
+// uncompressed messages between them.
+func TestDeflateReceive(t *testing.T) {
+	for _, takeover := range []bool{false, true} {
+		t.Run(fmt.Sprintf("takeover %v", takeover), func(t *testing.T) {
+			answer := "permessage-deflate; server_no_context_takeover"
+			if takeover {
+				answer = "permessage-deflate"
+			}
+			msgs := []string{strings.Repeat("abc", 1000), strings.Repeat("abc", 1000) + "!", "plain", strings.Repeat("xyz", 50000)}
+			srv := deflateServer(t, answer, func(c *hostile.Conn) {
+				var b bytes.Buffer
+				w, _ := flate.NewWriter(&b, 6)
+				for i, m := range msgs {
+					if i == 2 { // sent uncompressed
+						c.WriteFrame(hostile.Text(m))
+						continue
+					}
+					if !takeover {
+						w.Reset(&b)
+					}
+					b.Reset()
+					w.Write([]byte(m))
+					w.Flush()
+					z := b.Bytes()[:b.Len()-4]
+					third := len(z) / 3
+					c.WriteFrames([]hostile.Frame{
+						{Fin: false, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: append([]byte(nil), z[:third]...)},
+						hostile.Ping([]byte("between")),
+						{Fin: false, Opcode: hostile.OpContinuation, Payload: append([]byte(nil), z[third:2*third]...)},
+						{Fin: true, Opcode: hostile.OpContinuation, Payload: append([]byte(nil), z[2*third:]...)},
+					}, hostile.Chop(7))
+				}
+				c.ExpectClose(time.Now().Add(receiveTimeout))
+			})
+			ws := dialed(t, srv.URL(), &websocket.RequestOptions{Compression: websocket.CompressionContextTakeover})
+			assert.Equal(t, answer, ws.Extensions())
+			for _, want := range msgs {
+				m, err := ws.ReceiveContext(receiveCtx(t))
+				require.NoError(t, err)
+				assert.Equal(t, want, m.String())
+			}
+		})
+	}
+}
+
+// TestDeflateSend: the client compresses messages at or over the
+// threshold, sets RSV1 on the first frame only, fragments at MaxFrameSize,
+// keeps its context only with takeover, and sends small messages as they
+// are.
+func TestDeflateSend(t *testing.T) {
+	for _, tc := range []struct {
+		mode     websocket.CompressionMode
+		answer   string
+		takeover bool
+	}{
+		{websocket.CompressionNoContextTakeover, "permessage-deflate; client_no_context_takeover; server_no_context_takeover", false},
+		{websocket.CompressionContextTakeover, "permessage-deflate", true},
+		{websocket.CompressionContextTakeover, "permessage-deflate; client_no_context_takeover", false},
+	} {
+		t.Run(tc.answer, func(t *testing.T) {
+			got := make(chan []hostile.Frame, 1)
+			srv := deflateServer(t, tc.answer, func(c *hostile.Conn) {
+				var frames []hostile.Frame
+				for {
+					f, err := c.ReadFrame(time.Now().Add(receiveTimeout))
+					if err != nil || f.Opcode == hostile.OpClose {
+						break
+					}
+					frames = append(frames, f)
+				}
+				got <- frames
+				c.WriteFrame(hostile.Close(1000, ""))
+			})
+			ws := dialed(t, srv.URL(), &websocket.RequestOptions{Compression: tc.mode, MaxFrameSize: 1000, CompressionThreshold: 100})
+			ctx := receiveCtx(t)
+			rng := rand.New(rand.NewPCG(1, 2))
+			letters := make([]byte, 20000) // hard to compress on its own, easy after itself
+			for i := range letters {
+				letters[i] = 'a' + byte(rng.IntN(26))
+			}
+			big := string(letters)
+			require.NoError(t, ws.SendContext(ctx, websocket.StringData(big)))
+			require.NoError(t, ws.SendContext(ctx, websocket.StringData(big)))
+			require.NoError(t, ws.SendContext(ctx, websocket.StringData("small")))
+			require.NoError(t, ws.CloseContext(ctx, nil))
+			frames := <-got
+
+			// Reassemble the messages.
+			var msgs [][]hostile.Frame
+			for _, f := range frames {
+				if f.Opcode != hostile.OpContinuation {
+					msgs = append(msgs, nil)
+				}
+				msgs[len(msgs)-1] = append(msgs[len(msgs)-1], f)
+			}
+			require.Len(t, msgs, 3)
+			var sizes [2]int
+			var stream []byte // both messages, as one deflate stream
+			for i, m := range msgs[:2] {
+				assert.Equal(t, hostile.RSV1, m[0].Rsv, "RSV1 on the first frame")
+				var z []byte
+				for j, f := range m {
+					assert.LessOrEqual(t, len(f.Payload), 1000, "fragmented at MaxFrameSize")
+					if j > 0 {
+						assert.Zero(t, f.Rsv, "no RSV bit on continuation frames")
+					}
+					z = append(z, f.Payload...)
+				}
+				sizes[i] = len(z)
+				if i > 0 {
+					stream = append(stream, 0, 0, 0xff, 0xff) // the tail the first message's sender stripped
+				}
+				stream = append(stream, z...)
+				if !tc.takeover {
+					assert.Equal(t, big, string(inflateRaw(t, z)))
+				}
+			}
+			if tc.takeover {
+				assert.Less(t, sizes[1], sizes[0]/10, "the second message refers back to the first: %v", sizes)
+				assert.Equal(t, big+big, string(inflateRaw(t, stream)), "one stream: the second needs the first")
+			} else {
+				assert.InDelta(t, sizes[0], sizes[1], 16, "without takeover both compress alike: %v", sizes)
+			}
+			require.Len(t, msgs[2], 1)
+			assert.Zero(t, msgs[2][0].Rsv, "below the threshold: sent as it is")
+			assert.Equal(t, "small", string(msgs[2][0].Payload))
+		})
+	}
+}
+
+// TestDeflateEchoServer: compression against gorilla's server side (no
+// context takeover both ways, the only mode it has).
+func TestDeflateEchoServer(t *testing.T) {
+	srv := echoserver.New(echoserver.Options{Compression: true})
+	t.Cleanup(srv.Close)
+	for _, mode := range []websocket.CompressionMode{websocket.CompressionNoContextTakeover, websocket.CompressionContextTakeover} {
+		ws := dialed(t, srv.WSURL("/"), &websocket.RequestOptions{Compression: mode})
+		assert.Contains(t, ws.Extensions(), "permessage-deflate")
+		ctx := receiveCtx(t)
+		for _, size := range []int{0, 1, 255, 256, 4096, 70000, 1 << 20} {
+			msg := bytes.Repeat([]byte("compressible "), size/13+1)[:size]
+			require.NoError(t, ws.SendContext(ctx, websocket.ArrayData(msg)))
+			m, err := ws.ReceiveContext(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, websocket.MessageData(websocket.ArrayData(msg)), m, "size %d", size)
+		}
+	}
+}
