@@ -1,7 +1,7 @@
 /*
- * readme.c - the C program of the README: connect, send "Hello, server!", print the
- * echo, close. The callbacks run on a thread of the library; main waits for
- * each one it needs on a condition variable, at most 10 seconds.
+ * readme.c - the C program of the README: connect, send "Hello, server!",
+ * print the echo, close. The callbacks run on a thread of the library; main
+ * waits for each one it needs on a condition variable, at most 10 seconds.
  *
  * usage: readme ws://host:port/path
  */
