@@ -1,6 +1,7 @@
 package websocket_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -363,6 +364,184 @@ func ExampleRequestOptions() {
 	// offered: superchat, chat
 	// chosen: chat
 	// Upgrade header refused: true
+}
+
+// ExampleWebSocket_ReceiveContext reads messages without callbacks: with
+// no message listener registered, each message waits for ReceiveContext.
+// Once the connection has ended, ReceiveContext says how.
+func ExampleWebSocket_ReceiveContext() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	ws.SendContext(ctx, websocket.StringData("Hello, server!"))
+	ws.SendContext(ctx, websocket.ArrayData{1, 2, 3})
+	for range 2 {
+		msg, err := ws.ReceiveContext(ctx)
+		if err != nil {
+			fmt.Println("receive:", err)
+			return
+		}
+		switch m := msg.(type) {
+		case websocket.StringData:
+			fmt.Println("text:", m)
+		case websocket.ArrayData:
+			fmt.Println("binary:", m)
+		}
+	}
+
+	ws.CloseContext(ctx, &websocket.CloseOptions{Code: 4000, Reason: "done"})
+	_, err := ws.ReceiveContext(ctx)
+	fmt.Println("after the end:", errors.Is(err, websocket.ErrConnectionNotExist))
+	if status, ok := websocket.CloseStatus(err); ok {
+		fmt.Printf("closed with %d %q\n", status.Code, status.Reason)
+	}
+	// Output:
+	// text: Hello, server!
+	// binary: [1, 2, 3]
+	// after the end: true
+	// closed with 4000 "done"
+}
+
+// ExampleData registers event callbacks of the data alone, and completes
+// Connect, Send and Close with callbacks of the outcome alone (Done).
+func ExampleData() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+
+	ws := websocket.CreateWebSocket()
+	closed := make(chan struct{})
+	ws.OnOpen(websocket.Data(func(status map[uint32]string) {
+		fmt.Println("open:", status)
+		ws.Send(websocket.StringData("Hello, server!"), websocket.Done(func(err error) {
+			if err != nil {
+				fmt.Println("send failed:", err)
+			}
+		}))
+	}))
+	ws.OnMessage(websocket.Data(func(m websocket.MessageData) {
+		fmt.Println("message:", m)
+		ws.Close(websocket.Done(func(err error) { fmt.Println("close done:", err) }), nil)
+	}))
+	ws.OnClose(websocket.Data(func(r websocket.CloseResult) {
+		fmt.Printf("close: %d %q\n", r.Code, r.Reason)
+		close(closed)
+	}))
+
+	ws.Connect(srv.WSURL("/"), websocket.Done(func(err error) {
+		fmt.Println("connect done:", err) // a *callback.BusinessException, or nil
+	}), nil)
+
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		fmt.Println("timed out")
+	}
+	// Output:
+	// connect done: <nil>
+	// open: map[101:Switching Protocols]
+	// message: Hello, server!
+	// close done: <nil>
+	// close: 1000 ""
+}
+
+// ExampleWebSocket_Ping measures a round trip to the server. Ping fails once
+// the connection has closed.
+func ExampleWebSocket_Ping() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	rtt, err := ws.Ping(ctx)
+	if err != nil {
+		fmt.Println("ping:", err)
+		return
+	}
+	fmt.Println("pong arrived, round trip measured:", rtt > 0) // rtt is a time.Duration
+
+	ws.CloseContext(ctx, nil)
+	_, err = ws.Ping(ctx)
+	fmt.Println("ping after close:", errors.Is(err, websocket.ErrConnectionNotExist))
+	// Output:
+	// pong arrived, round trip measured: true
+	// ping after close: true
+}
+
+// ExampleCloseStatus tells how a connection ended from the error of a call
+// made after the end: here the server closes with a code and a reason of
+// its own.
+func ExampleCloseStatus() {
+	srv := echoserver.New(echoserver.Options{Commands: true})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	// The test server closes when it is told to, with the code and reason given.
+	ws.SendContext(ctx, websocket.StringData("cmd:close:4001:going away"))
+
+	_, err := ws.ReceiveContext(ctx)
+	if status, ok := websocket.CloseStatus(err); ok {
+		fmt.Printf("receive: the server closed with %d %q\n", status.Code, status.Reason)
+	}
+	err = ws.SendContext(ctx, websocket.StringData("too late"))
+	if status, ok := websocket.CloseStatus(err); ok {
+		fmt.Printf("send: the server closed with %d %q\n", status.Code, status.Reason)
+	}
+	_, ok := websocket.CloseStatus(ctx.Err())
+	fmt.Println("an error without a close status:", !ok)
+	// Output:
+	// receive: the server closed with 4001 "going away"
+	// send: the server closed with 4001 "going away"
+	// an error without a close status: true
+}
+
+// ExampleWebSocket_NetConn uses the connection as a byte stream: each
+// Write is one message, and Read returns the bytes of the messages.
+func ExampleWebSocket_NetConn() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	conn, err := ws.NetConn(&websocket.NetConnOptions{Text: true})
+	if err != nil {
+		fmt.Println("NetConn:", err)
+		return
+	}
+	defer conn.Close() // closes the WebSocket with 1000
+
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "Hello, %s!\n", "stream") // one Write: one text message
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		fmt.Println("read:", err)
+		return
+	}
+	fmt.Print("echo: ", line)
+	// Output:
+	// echo: Hello, stream!
 }
 
 func ExampleStringData() {
