@@ -3,8 +3,8 @@
 // each of the six events with On, connects with the header
 // "content-type: application/json", sends "Hello, server!" when the
 // connection opens, closes when the echo arrives, and prints the URL it
-// connects to and one line per callback. Errors are shown as the platform
-// reports them, code first: "error 200 (connection failed): <detail>".
+// connects to and one line per callback. An error shows its code, the
+// code's name and what happened: "error 200 (connection failed): <detail>".
 //
 // Usage:
 //
@@ -115,10 +115,10 @@ func run(ctx context.Context, url string, out io.Writer) error {
 	}
 }
 
-// describe shows an error as the platform's documentation does, the code and
-// its name first: "error 200 (connection failed): ws://…: dial tcp …". The
-// detail is the message without its "websocket: connection failed: " prefix,
-// which would only repeat the code's name.
+// describe shows an error with its code and the code's name first:
+// "error 200 (connection failed): ws://…: dial tcp …". The detail is the
+// message without its "websocket: connection failed: " prefix, which would
+// only repeat the code's name.
 func describe(code int32, err error) string {
 	name := websocket.ErrorCode(code).String()
 	detail := strings.TrimPrefix(err.Error(), "websocket: "+name+": ")
