@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -169,12 +170,13 @@ func TestHeaderCompiles(t *testing.T) {
 		{"gcc", "-std=c11", "header.c"},
 		{"gcc", "-std=c17", "header.c"},
 		{"gcc", "-std=c99", "platform.c"}, // NDK code written to C99 compiles too
+		{"gcc", "-std=c99", "readme.c"},
 		{"g++", "-std=c++11", "header.cpp"},
 		{"g++", "-std=c++17", "header.cpp"},
 		{"g++", "-std=c++20", "header.cpp"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.compiler+tt.std, func(t *testing.T) {
+		t.Run(tt.file+tt.std, func(t *testing.T) {
 			requireTool(t, tt.compiler)
 			args := []string{tt.std, "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only", "-I", "include",
 				filepath.Join("testdata", tt.file)}
@@ -349,4 +351,43 @@ func TestPlatformGuideCPP(t *testing.T) {
 	}, ordered(lines))
 	require.Len(t, srv.Requests(), 1)
 	assert.Empty(t, srv.Requests()[0].Header.Values("Content-Type"), "options {} send no header")
+}
+
+// TestReadmeProgram runs the C program that the README shows: it waits for
+// each callback it needs, so the open, the echo and the close are always
+// printed, in this order.
+func TestReadmeProgram(t *testing.T) {
+	srv := echo(t, echoserver.Options{})
+	lines := run(t, compile(t, "readme.c"), false, srv.WSURL("/readme"))
+	assert.Equal(t, []string{
+		"onOpen: code: 101, reason: Switching Protocols",
+		"onMessage: len: 14, data: Hello, server!",
+		"onClose: code: 1000, reason: Actively Close",
+	}, lines)
+	require.Len(t, srv.Requests(), 1)
+	assert.Equal(t, "application/json", srv.Requests()[0].Header.Get("Content-Type"))
+}
+
+// TestReadmeProgramRefused: when the connection fails, the program's wait
+// ends with onError, not with its time limit, and it exits with status 1.
+func TestReadmeProgramRefused(t *testing.T) {
+	exe := compile(t, "readme.c")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	dead := "ws://" + l.Addr().String() + "/"
+	require.NoError(t, l.Close())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // the program's own limit is 10 s
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, dead)
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+library(t))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, ctx.Err(), "the program waited for its time limit")
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Regexp(t, `^onError: code: 1003, message: websocket: connection failed: `+regexp.QuoteMeta(dead)+`: .*connection refused\n$`, string(out))
+	assert.Equal(t, "no onOpen\n", stderr.String())
 }

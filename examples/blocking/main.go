@@ -1,8 +1,9 @@
-// Blocking ports the Promise forms of connect, send and close in the ArkTS
-// @ohos.net.webSocket documentation to the blocking face of the package:
-// ConnectContext, SendContext and CloseContext return an error instead of
-// calling back. Messages still arrive through the message event; its callback
-// hands them to run over a channel.
+// Blocking is the second program of the README: the blocking face of the
+// package, for Go programs that want no callbacks at all. ConnectContext,
+// SendContext and CloseContext return an error instead of calling back (as
+// the Promise forms of the ArkTS documentation resolve or reject), and
+// ReceiveContext returns the next message. It connects, sends
+// "Hello, server!", waits for the echo, prints it, and closes.
 //
 // Usage:
 //
@@ -17,46 +18,35 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/cangjie-go/ohos/callback"
 	"github.com/cangjie-go/ohos/internal/echoserver"
 	"github.com/cangjie-go/ohos/internal/exampleutil"
 	"github.com/cangjie-go/ohos/networkkit/websocket"
-	"github.com/samber/mo"
 )
 
 func run(ctx context.Context, url string, out io.Writer) error {
 	ws := websocket.CreateWebSocket()
-	messages := make(chan websocket.MessageData, 1)
-	err := ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](func(_ mo.Option[callback.AsyncError], value mo.Option[websocket.MessageData]) {
-		select {
-		case messages <- value.OrEmpty():
-		default: // run waits for one message only; drop the rest
-		}
-	}))
-	if err != nil {
-		return err
-	}
-
+	fmt.Fprintln(out, "connecting to", url)
 	if err := ws.ConnectContext(ctx, url, nil); err != nil {
+		return err // code 200 if the connection failed, 2302001 for a bad URL, ...
+	}
+	fmt.Fprintln(out, "connected")
+
+	// After a failure, close anyway, so that the connection does not outlive run.
+	if err := ws.SendContext(ctx, websocket.StringData("Hello, server!")); err != nil {
+		return errors.Join(err, ws.CloseContext(ctx, nil))
+	}
+	// No message listener is registered, so messages wait for ReceiveContext.
+	msg, err := ws.ReceiveContext(ctx)
+	if err != nil {
+		return errors.Join(err, ws.CloseContext(ctx, nil))
+	}
+	fmt.Fprintln(out, "message:", msg)
+
+	if err := ws.CloseContext(ctx, nil); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "connect success")
-	sendErr := ws.SendContext(ctx, websocket.StringData("Hello, server!"))
-	if sendErr == nil {
-		fmt.Fprintln(out, "send success")
-		select {
-		case msg := <-messages:
-			fmt.Fprintf(out, "message: %v\n", msg)
-		case <-ctx.Done():
-			sendErr = fmt.Errorf("no echo from %s: %w", url, ctx.Err())
-		}
-	}
-	// Close in any case, so that the connection does not outlive run.
-	closeErr := ws.CloseContext(ctx, nil)
-	if closeErr == nil {
-		fmt.Fprintln(out, "close success")
-	}
-	return errors.Join(sendErr, closeErr)
+	fmt.Fprintln(out, "closed")
+	return nil
 }
 
 func main() { exampleutil.Main("blocking", echoserver.Options{}, run) }

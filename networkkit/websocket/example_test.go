@@ -1,6 +1,7 @@
 package websocket_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -15,10 +16,12 @@ import (
 )
 
 // The examples run against a WebSocket echo server on 127.0.0.1. Each waits
-// for the close event before it returns, so that its output is complete.
+// for the events it prints before it returns, so that its output is
+// complete.
 
-// ExampleCreateWebSocket is the platform's callback flow: connect, send
-// when the connection opens, close when the answer arrives.
+// ExampleCreateWebSocket is the platform's callback flow, in the shape of
+// Cangjie's callbacks: connect, send when the connection opens, close when
+// the answer arrives. ExampleData is the same flow with the short forms.
 func ExampleCreateWebSocket() {
 	srv := echoserver.New(echoserver.Options{})
 	defer srv.Close()
@@ -70,8 +73,9 @@ func ExampleCreateWebSocket() {
 	// close: 1000 ""
 }
 
-// ExampleWebSocket_ConnectContext uses the blocking methods, for Go code that
-// does not want callbacks for Connect, Send and Close.
+// ExampleWebSocket_ConnectContext uses the blocking methods, for Go code
+// that wants no callbacks: each returns an error instead of calling back,
+// and ReceiveContext returns the next message.
 func ExampleWebSocket_ConnectContext() {
 	srv := echoserver.New(echoserver.Options{})
 	defer srv.Close()
@@ -79,16 +83,6 @@ func ExampleWebSocket_ConnectContext() {
 	defer cancel()
 
 	ws := websocket.CreateWebSocket()
-	messages := make(chan websocket.MessageData, 1)
-	closed := make(chan websocket.CloseResult, 1)
-	ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-			messages <- data.MustGet()
-		}))
-	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
-		func(_ mo.Option[callback.AsyncError], result mo.Option[websocket.CloseResult]) {
-			closed <- result.MustGet()
-		}))
 
 	// A URL that cannot be used fails at once, with its code.
 	err := ws.ConnectContext(ctx, "http://example.com/", nil)
@@ -102,25 +96,21 @@ func ExampleWebSocket_ConnectContext() {
 		fmt.Println("send:", err)
 		return
 	}
-	select {
-	case m := <-messages:
-		fmt.Println("echo:", m)
-	case <-ctx.Done():
-		fmt.Println("no echo:", ctx.Err())
+	msg, err := ws.ReceiveContext(ctx)
+	if err != nil {
+		fmt.Println("receive:", err)
+		return
 	}
+	fmt.Println("echo:", msg)
 	if err := ws.CloseContext(ctx, nil); err != nil {
 		fmt.Println("close:", err)
+		return
 	}
-	select {
-	case r := <-closed:
-		fmt.Println("closed with", r.Code)
-	case <-ctx.Done():
-		fmt.Println("no close event:", ctx.Err())
-	}
+	fmt.Println("closed")
 	// Output:
 	// bad url: true
 	// echo: [1, 2, 3]
-	// closed with 1000
+	// closed
 }
 
 // ExampleWebSocket_On registers several listeners; they run in the order of
@@ -137,22 +127,19 @@ func ExampleWebSocket_On() {
 	err := ws.On(websocket.EventOpen{}, callback.Callback0Func(func() {}))
 	fmt.Println("wrong callback type refused:", errors.Is(err, websocket.ErrParameter))
 
-	ws.On(websocket.EventMessage{}, websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-			fmt.Println("first listener:", data.MustGet())
-		}))
-	ws.On(websocket.EventMessage{}, websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-			fmt.Println("second listener:", data.MustGet())
-		}))
+	ws.On(websocket.EventMessage{}, websocket.Data(func(m websocket.MessageData) {
+		fmt.Println("first listener:", m)
+	}))
+	ws.On(websocket.EventMessage{}, websocket.Data(func(m websocket.MessageData) {
+		fmt.Println("second listener:", m)
+	}))
 	ended := make(chan struct{}, 1)
 	ws.On(websocket.EventDataEnd{}, callback.Callback0Func(func() {
 		fmt.Println("dataEnd")
 		ended <- struct{}{}
 	}))
 	closed := make(chan struct{})
-	ws.On(websocket.EventClose{}, websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
-		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+	ws.On(websocket.EventClose{}, websocket.Data(func(websocket.CloseResult) { close(closed) }))
 
 	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
 		fmt.Println("connect:", err)
@@ -186,24 +173,18 @@ func ExampleWebSocket_Off() {
 	defer cancel()
 
 	ws := websocket.CreateWebSocket()
-	loud := websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-			fmt.Println("loud:", data.MustGet())
-		})
-	quiet := websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-		func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-			fmt.Println("quiet:", data.MustGet())
-		})
+	// Keep a callback to remove it: each Data call makes a new one.
+	loud := websocket.Data(func(m websocket.MessageData) { fmt.Println("loud:", m) })
+	quiet := websocket.Data(func(m websocket.MessageData) { fmt.Println("quiet:", m) })
 	ws.On(websocket.EventMessage{}, loud)
 	ws.On(websocket.EventMessage{}, quiet)
-	ws.Off(websocket.EventMessage{}, loud) // the same function value: removed
+	ws.Off(websocket.EventMessage{}, loud) // the same callback: removed
 
 	// dataEnd follows every message, listened to or not.
 	ended := make(chan struct{}, 1)
 	ws.On(websocket.EventDataEnd{}, callback.Callback0Func(func() { ended <- struct{}{} }))
 	closed := make(chan struct{})
-	ws.On(websocket.EventClose{}, websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
-		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+	ws.On(websocket.EventClose{}, websocket.Data(func(websocket.CloseResult) { close(closed) }))
 
 	wait := func(ch <-chan struct{}) {
 		select {
@@ -242,10 +223,7 @@ func ExampleWebSocket_Close() {
 
 	ws := websocket.CreateWebSocket()
 	closed := make(chan websocket.CloseResult, 1)
-	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
-		func(_ mo.Option[callback.AsyncError], result mo.Option[websocket.CloseResult]) {
-			closed <- result.MustGet()
-		}))
+	ws.OnClose(websocket.Data(func(r websocket.CloseResult) { closed <- r }))
 	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
 		fmt.Println("connect:", err)
 		return
@@ -254,9 +232,9 @@ func ExampleWebSocket_Close() {
 	err := ws.CloseContext(ctx, &websocket.CloseOptions{Code: 1005})
 	fmt.Println("1005 refused:", errors.Is(err, websocket.ErrParameter))
 
-	ws.Close(func(err mo.Option[callback.AsyncError], ok mo.Option[bool]) {
-		fmt.Println("close done:", ok.OrElse(false))
-	}, &websocket.CloseOptions{Code: 4000, Reason: "work finished"})
+	ws.Close(websocket.Done(func(err error) {
+		fmt.Println("close done:", err)
+	}), &websocket.CloseOptions{Code: 4000, Reason: "work finished"})
 
 	select {
 	case r := <-closed:
@@ -269,7 +247,7 @@ func ExampleWebSocket_Close() {
 	fmt.Println("second close:", errors.Is(err, websocket.ErrUnknown))
 	// Output:
 	// 1005 refused: true
-	// close done: true
+	// close done: <nil>
 	// close event: 4000 "work finished"
 	// second close: true
 }
@@ -291,8 +269,7 @@ func ExampleWebSocket_OnHeaderReceive() {
 		headers <- h
 	}))
 	closed := make(chan struct{})
-	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
-		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+	ws.OnClose(websocket.Data(func(websocket.CloseResult) { close(closed) }))
 
 	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
 		fmt.Println("connect:", err)
@@ -331,8 +308,7 @@ func ExampleRequestOptions() {
 
 	ws := websocket.CreateWebSocket()
 	closed := make(chan struct{})
-	ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
-		func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) { close(closed) }))
+	ws.OnClose(websocket.Data(func(websocket.CloseResult) { close(closed) }))
 
 	opts := &websocket.RequestOptions{
 		Header:   map[string]string{"X-Token": "abc123"},
@@ -363,6 +339,184 @@ func ExampleRequestOptions() {
 	// offered: superchat, chat
 	// chosen: chat
 	// Upgrade header refused: true
+}
+
+// ExampleWebSocket_ReceiveContext reads messages without callbacks: with
+// no message listener registered, each message waits for ReceiveContext.
+// Once the connection has ended, ReceiveContext says how.
+func ExampleWebSocket_ReceiveContext() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	ws.SendContext(ctx, websocket.StringData("Hello, server!"))
+	ws.SendContext(ctx, websocket.ArrayData{1, 2, 3})
+	for range 2 {
+		msg, err := ws.ReceiveContext(ctx)
+		if err != nil {
+			fmt.Println("receive:", err)
+			return
+		}
+		switch m := msg.(type) {
+		case websocket.StringData:
+			fmt.Println("text:", m)
+		case websocket.ArrayData:
+			fmt.Println("binary:", m)
+		}
+	}
+
+	ws.CloseContext(ctx, &websocket.CloseOptions{Code: 4000, Reason: "done"})
+	_, err := ws.ReceiveContext(ctx)
+	fmt.Println("after the end:", errors.Is(err, websocket.ErrConnectionNotExist))
+	if status, ok := websocket.CloseStatus(err); ok {
+		fmt.Printf("closed with %d %q\n", status.Code, status.Reason)
+	}
+	// Output:
+	// text: Hello, server!
+	// binary: [1, 2, 3]
+	// after the end: true
+	// closed with 4000 "done"
+}
+
+// ExampleData registers event callbacks of the data alone, and completes
+// Connect, Send and Close with callbacks of the outcome alone (Done).
+func ExampleData() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+
+	ws := websocket.CreateWebSocket()
+	closed := make(chan struct{})
+	ws.OnOpen(websocket.Data(func(status map[uint32]string) {
+		fmt.Println("open:", status)
+		ws.Send(websocket.StringData("Hello, server!"), websocket.Done(func(err error) {
+			if err != nil {
+				fmt.Println("send failed:", err)
+			}
+		}))
+	}))
+	ws.OnMessage(websocket.Data(func(m websocket.MessageData) {
+		fmt.Println("message:", m)
+		ws.Close(websocket.Done(func(err error) { fmt.Println("close done:", err) }), nil)
+	}))
+	ws.OnClose(websocket.Data(func(r websocket.CloseResult) {
+		fmt.Printf("close: %d %q\n", r.Code, r.Reason)
+		close(closed)
+	}))
+
+	ws.Connect(srv.WSURL("/"), websocket.Done(func(err error) {
+		fmt.Println("connect done:", err) // a *callback.BusinessException, or nil
+	}), nil)
+
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		fmt.Println("timed out")
+	}
+	// Output:
+	// connect done: <nil>
+	// open: map[101:Switching Protocols]
+	// message: Hello, server!
+	// close done: <nil>
+	// close: 1000 ""
+}
+
+// ExampleWebSocket_Ping measures a round trip to the server. Ping fails once
+// the connection has closed.
+func ExampleWebSocket_Ping() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	rtt, err := ws.Ping(ctx)
+	if err != nil {
+		fmt.Println("ping:", err)
+		return
+	}
+	fmt.Println("pong arrived, round trip measured:", rtt > 0) // rtt is a time.Duration
+
+	ws.CloseContext(ctx, nil)
+	_, err = ws.Ping(ctx)
+	fmt.Println("ping after close:", errors.Is(err, websocket.ErrConnectionNotExist))
+	// Output:
+	// pong arrived, round trip measured: true
+	// ping after close: true
+}
+
+// ExampleCloseStatus tells how a connection ended from the error of a call
+// made after the end: here the server closes with a code and a reason of
+// its own.
+func ExampleCloseStatus() {
+	srv := echoserver.New(echoserver.Options{Commands: true})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	// The test server closes when it is told to, with the code and reason given.
+	ws.SendContext(ctx, websocket.StringData("cmd:close:4001:going away"))
+
+	_, err := ws.ReceiveContext(ctx)
+	if status, ok := websocket.CloseStatus(err); ok {
+		fmt.Printf("receive: the server closed with %d %q\n", status.Code, status.Reason)
+	}
+	err = ws.SendContext(ctx, websocket.StringData("too late"))
+	if status, ok := websocket.CloseStatus(err); ok {
+		fmt.Printf("send: the server closed with %d %q\n", status.Code, status.Reason)
+	}
+	_, ok := websocket.CloseStatus(ctx.Err())
+	fmt.Println("an error without a close status:", !ok)
+	// Output:
+	// receive: the server closed with 4001 "going away"
+	// send: the server closed with 4001 "going away"
+	// an error without a close status: true
+}
+
+// ExampleWebSocket_NetConn uses the connection as a byte stream: each
+// Write is one message, and Read returns the bytes of the messages.
+func ExampleWebSocket_NetConn() {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), nil); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	conn, err := ws.NetConn(&websocket.NetConnOptions{Text: true})
+	if err != nil {
+		fmt.Println("NetConn:", err)
+		return
+	}
+	defer conn.Close() // closes the WebSocket with 1000
+
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "Hello, %s!\n", "stream") // one Write: one text message
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		fmt.Println("read:", err)
+		return
+	}
+	fmt.Print("echo: ", line)
+	// Output:
+	// echo: Hello, stream!
 }
 
 func ExampleStringData() {

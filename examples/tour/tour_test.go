@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/internal/exampleutil"
+	"github.com/cangjie-go/ohos/networkkit/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestRun(t *testing.T) {
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	var out bytes.Buffer
+	url := srv.WSURL("/")
+	require.NoError(t, run(ctx, url, &out))
+	// run returns after the close event: the echo and the close are there.
+	assert.Equal(t, "connecting to "+url+"\n"+
+		"open: map[101:Switching Protocols]\n"+
+		"message: Hello, server!\n"+
+		"close: 1000 \"\"\n", out.String())
+}
+
+func TestRunRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	url := "ws://" + ln.Addr().String() + "/"
+	require.NoError(t, ln.Close()) // nothing listens on the port any more
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	var out bytes.Buffer
+	err = run(ctx, url, &out)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, websocket.ErrConnectionFailed)
+	assert.Contains(t, err.Error(), "connection refused")
+	// run returns after the error event, which comes after Connect's callback.
+	assert.Equal(t, "connecting to "+url+"\nerror: "+err.Error()+"\n", out.String())
+}
+
+func TestRunBadURL(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	var out bytes.Buffer
+	err := run(ctx, "http://127.0.0.1/", &out)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, websocket.ErrURL)
+	assert.Equal(t, "connecting to http://127.0.0.1/\n", out.String())
+}
+
+// TestMainProgram runs the program as "go run ./examples/tour" does: with
+// the embedded echo server.
+func TestMainProgram(t *testing.T) {
+	var out, errOut bytes.Buffer
+	status := exampleutil.Run("tour", nil, echoserver.Options{}, run, &out, &errOut)
+	assert.Equal(t, 0, status, errOut.String())
+	assert.Regexp(t, `^connecting to ws://127\.0\.0\.1:\d+/\nopen: .*\nmessage: Hello, server!\nclose: 1000 ""\n$`, out.String())
+}
