@@ -232,6 +232,50 @@
 // server it answers with the same code; once both Close frames have
 // crossed, it closes the TCP connection.
 //
+// # Compression
+//
+// RequestOptions.Compression turns on permessage-deflate (RFC 7692); it is
+// off by default, as on the platform, whose client offers no extension.
+// The client offers
+//
+//	permessage-deflate; client_no_context_takeover; server_no_context_takeover; client_max_window_bits
+//	permessage-deflate; client_max_window_bits
+//
+// for [CompressionNoContextTakeover] and [CompressionContextTakeover]. It
+// accepts every answer RFC 7692 allows: no extension (messages then go
+// uncompressed), a server that drops or adds server_no_context_takeover,
+// that demands client_no_context_takeover, that chooses
+// server_max_window_bits 8–15 or limits the client's window with
+// client_max_window_bits 8–15 (the client then really compresses with that
+// smaller window). It fails the handshake (code 200, a [*HandshakeError]
+// naming the reason) on every answer it forbids: an extension that was not
+// offered, permessage-deflate twice, an unknown or repeated parameter, a
+// value out of range or where none belongs. [WebSocket.Extensions] and the
+// headerReceive event show the answer.
+//
+// Messages of at least RequestOptions.CompressionThreshold bytes (256 by
+// default) are compressed at RequestOptions.CompressionLevel (1 by
+// default) and sent with RSV1 on their first frame; smaller ones, and
+// control frames, go as they are. Compressed messages are fragmented like
+// the others. Received compressed messages may be fragmented too, with
+// control frames between their fragments. MaxMessageSize applies to the
+// inflated size and is checked while inflating: a small frame that would
+// inflate past it ends the connection with 1009 once the limit is reached,
+// having allocated about the limit (it grows a buffer to the limit, not to
+// what the frame announces). The UTF-8 of a compressed text message is
+// checked on the inflated bytes as they are produced, failing at the first
+// invalid one (1007). RSV1 on a message when permessage-deflate was not
+// negotiated, or on a continuation or control frame, is a protocol
+// violation (1002), as is compressed data that does not inflate.
+//
+// Memory: without context takeover, compressors and decompressors are
+// shared through pools and an idle connection holds none. With context
+// takeover, a connection holds its compressor from its first compressed
+// message on — about 810 KiB at level 1 and 1.05 MiB at levels 2–9
+// (klauspost/compress/flate's state) — and the window of the messages it
+// received, up to 32 KiB (less when the server's window is smaller);
+// decompressors are shared.
+//
 // # Opening handshake
 //
 // The response header of the server (and of an HTTP proxy's answer to
