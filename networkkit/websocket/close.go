@@ -10,12 +10,20 @@ import (
 // calling goroutine if nothing is queued), and the link is dropped if the
 // server has not closed it within CloseTimeout. While connecting, Close
 // aborts the handshake instead.
-func (s *session) beginClose(req *closeRequest) (writeHere bool) {
+func (s *session) beginClose(req *closeRequest) (action closeAction) {
 	s.closing = req
 	s.ws.state = stateClosing
-	if s.w == nil { // still connecting
+	switch {
+	case s.cancel != nil: // connecting
 		s.cancel()
-		return false
+		return closeDone
+	case s.w == nil: // waiting to reconnect
+		if s.retry.Stop() {
+			if s.endWaiting() {
+				return closeRunCallbacks
+			}
+		} // else the attempt is starting: redial sees closing
+		return closeDone
 	}
 	s.stopKeepAlive()
 	s.queue.push(outgoing{isClose: true})
@@ -26,11 +34,20 @@ func (s *session) beginClose(req *closeRequest) (writeHere bool) {
 	s.readerRunsCallbacks()
 	if s.queue.len() == 1 && s.acquire() {
 		s.queue.pop()
-		return true
+		return closeWriteHere
 	}
 	s.kick()
-	return false
+	return closeDone
 }
+
+// closeAction says what Close does once beginClose has returned.
+type closeAction uint8
+
+const (
+	closeDone         closeAction = iota
+	closeWriteHere                // write the Close frame on the calling goroutine
+	closeRunCallbacks             // the object closed at once: run the callbacks it queued
+)
 
 // dropLink closes the socket at once; the reader then ends the connection.
 func (s *session) dropLink() {
@@ -56,6 +73,8 @@ func (s *session) finish(rf readFailure) {
 	}
 	report, res := s.outcome(rf)
 	s.end = &CloseError{res}
+	r := s.cfg.reconnect
+	retry := r != nil && s.closing == nil && r.afterEnd(res, report, rf)
 	s.failUserPings(newError(ErrConnectionNotExist, s.end, "ping: the connection closed with %d %q before the pong", res.Code, res.Reason))
 	if rf.mustClose {
 		s.final = &closeRequest{code: rf.code, reason: rf.reason}
@@ -90,9 +109,12 @@ func (s *session) finish(rf readFailure) {
 	s.w.Close()
 
 	ws.mu.Lock()
-	queue := s.queue
-	s.queue = fifo[outgoing]{}
-	claimed := s.failQueued(&queue, newError(ErrConnectionNotExist, s.end, "send: the connection closed with %d %q before the message was sent", res.Code, res.Reason))
+	claimed := false
+	if !retry { // else the next connection sends them
+		queue := s.queue
+		s.queue = fifo[outgoing]{}
+		claimed = s.failQueued(&queue, newError(ErrConnectionNotExist, s.end, "send: the connection closed with %d %q before the message was sent", res.Code, res.Reason))
+	}
 	for _, c := range s.closers {
 		claimed = ws.completeLocked(c, nil) || claimed
 	}
@@ -100,9 +122,20 @@ func (s *session) finish(rf readFailure) {
 		claimed = ws.events.pushClaim(event{ev: evError, err: report}) || claimed
 	}
 	claimed = ws.events.pushClaim(event{ev: evClose, close: res}) || claimed
-	ws.sess, ws.state, ws.lastClose = nil, stateClosed, s.end
+	ws.lastClose = s.end
+	if retry {
+		var cause error = s.end
+		if report != nil {
+			cause = fmt.Errorf("%w (%w)", report, s.end)
+		}
+		claimed = ws.events.pushClaim(ws.scheduleReconnect(s, 1, cause)) || claimed
+	} else {
+		ws.sess, ws.state = nil, stateClosed
+	}
 	ws.mu.Unlock()
-	ws.events.connectionEnded()
+	if !retry {
+		ws.events.connectionEnded()
+	}
 	if claimed {
 		ws.events.run(-1)
 	}

@@ -39,9 +39,10 @@ func (s *session) dial(ctx, hctx context.Context) {
 		s.inflate = newInflater(params)
 	}
 	ws.extensions = params.answer
-	// Let go of what only connecting needed.
-	s.cfg.header, s.cfg.subprotocols = nil, nil
-	ws.state = stateOpen
+	if s.cfg.reconnect == nil { // let go of what only connecting needed
+		s.cfg.header, s.cfg.subprotocols = nil, nil
+	}
+	ws.state, ws.lastClose = stateOpen, nil
 	ws.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
 	claimed := ws.events.pushClaim(event{ev: evHeaderReceive, headers: responseHeaders(resp.Header)})
 	claimed = ws.completeLocked(s.connect, nil) || claimed
@@ -75,6 +76,14 @@ func (s *session) failed(ctx context.Context, err error) {
 		report = err
 	}
 	s.ended = true
+	if s.attempt > 0 && !aborted { // a reconnect attempt: try again, or give up
+		claimed := s.attemptFailed(err)
+		ws.mu.Unlock()
+		if claimed {
+			ws.events.run(-1)
+		}
+		return
+	}
 	claimed := ws.completeLocked(s.connect, err)
 	queue := s.queue
 	s.queue = fifo[outgoing]{}

@@ -56,7 +56,9 @@ type session struct {
 	tls     *tls.Config // built at Connect from the option files; used for wss
 
 	// Connecting (ws.mu).
-	cancel context.CancelFunc // aborts the handshake
+	cancel  context.CancelFunc // aborts the handshake
+	attempt int                // 0 for Connect; n for the n-th reconnect attempt (reconnect.go)
+	retry   *time.Timer        // a reconnect attempt's wait; it calls redial
 
 	// Set under ws.mu when the handshake succeeded; read-only afterwards.
 	w *wire

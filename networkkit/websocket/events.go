@@ -23,14 +23,16 @@ import (
 //	EventError          "error"
 //	EventDataEnd        "dataEnd"
 //	EventHeaderReceive  "headerReceive"
+//	EventReconnect      "reconnect" (Go only: see ReconnectPolicy)
 type OnOffType interface {
 	// String returns the platform's event name, for example "dataEnd".
 	String() string
 	eventIndex() eventIndex
 }
 
-// The six events. See the package documentation for when each fires and
-// which callback type it takes.
+// The events. See the package documentation for when each fires and which
+// callback type it takes. EventReconnect is not the platform's: it reports
+// the attempts of RequestOptions.Reconnect.
 type (
 	EventOpen          struct{}
 	EventMessage       struct{}
@@ -38,6 +40,7 @@ type (
 	EventError         struct{}
 	EventDataEnd       struct{}
 	EventHeaderReceive struct{}
+	EventReconnect     struct{}
 )
 
 type eventIndex uint8
@@ -49,6 +52,7 @@ const (
 	evError
 	evDataEnd
 	evHeaderReceive
+	evReconnect
 	numEvents
 )
 
@@ -58,13 +62,14 @@ func (EventClose) eventIndex() eventIndex         { return evClose }
 func (EventError) eventIndex() eventIndex         { return evError }
 func (EventDataEnd) eventIndex() eventIndex       { return evDataEnd }
 func (EventHeaderReceive) eventIndex() eventIndex { return evHeaderReceive }
+func (EventReconnect) eventIndex() eventIndex     { return evReconnect }
 
 // eventOf returns the event typ names. A non-nil pointer to one of the six
 // types names the same event; a nil pointer, or another type that has the
 // methods by embedding one of the six, names none (ok false).
 func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 	switch t := typ.(type) {
-	case EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive:
+	case EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive, EventReconnect:
 		return t.eventIndex(), true
 	case *EventOpen:
 		return evOpen, t != nil
@@ -78,6 +83,8 @@ func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 		return evDataEnd, t != nil
 	case *EventHeaderReceive:
 		return evHeaderReceive, t != nil
+	case *EventReconnect:
+		return evReconnect, t != nil
 	}
 	return 0, false
 }
@@ -85,7 +92,7 @@ func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 // eventName is the platform's name of each event.
 var eventName = [numEvents]string{
 	evOpen: "open", evMessage: "message", evClose: "close", evError: "error",
-	evDataEnd: "dataEnd", evHeaderReceive: "headerReceive",
+	evDataEnd: "dataEnd", evHeaderReceive: "headerReceive", evReconnect: "reconnect",
 }
 
 func (EventOpen) String() string          { return eventName[evOpen] }
@@ -94,6 +101,7 @@ func (EventClose) String() string         { return eventName[evClose] }
 func (EventError) String() string         { return eventName[evError] }
 func (EventDataEnd) String() string       { return eventName[evDataEnd] }
 func (EventHeaderReceive) String() string { return eventName[evHeaderReceive] }
+func (EventReconnect) String() string     { return eventName[evReconnect] }
 
 // WebSocketAsyncCallback is the callback of the open, message and close
 // events: exactly one of err and data is present (the events of this package
@@ -184,12 +192,13 @@ type CloseResult struct {
 
 // The callback type each event takes.
 type (
-	openCallback    = WebSocketAsyncCallback[map[uint32]string]
-	messageCallback = WebSocketAsyncCallback[MessageData]
-	closeCallback   = WebSocketAsyncCallback[CloseResult]
-	errorCallback   = WebSocketErrorCallback
-	dataEndCallback = callback.Callback0Argument
-	headerCallback  = callback.Callback1Argument[ResponseHeaders]
+	openCallback      = WebSocketAsyncCallback[map[uint32]string]
+	messageCallback   = WebSocketAsyncCallback[MessageData]
+	closeCallback     = WebSocketAsyncCallback[CloseResult]
+	errorCallback     = WebSocketErrorCallback
+	dataEndCallback   = callback.Callback0Argument
+	headerCallback    = callback.Callback1Argument[ResponseHeaders]
+	reconnectCallback = WebSocketAsyncCallback[Reconnect]
 )
 
 // wantType names the callback type of each event, for error messages.
@@ -200,6 +209,7 @@ var wantType = [numEvents]string{
 	evError:         "WebSocketErrorCallback",
 	evDataEnd:       "callback.Callback0Argument",
 	evHeaderReceive: "callback.Callback1Argument[ResponseHeaders]",
+	evReconnect:     "WebSocketAsyncCallback[Reconnect]",
 }
 
 // fits reports whether cb has the callback type of event ev.
@@ -218,6 +228,8 @@ func fits(ev eventIndex, cb any) bool {
 		_, ok = cb.(dataEndCallback)
 	case evHeaderReceive:
 		_, ok = cb.(headerCallback)
+	case evReconnect:
+		_, ok = cb.(reconnectCallback)
 	}
 	return ok
 }
@@ -318,14 +330,15 @@ func isNilCallback(cb any) bool {
 // event is one item for the callbacks: an event to deliver, or the
 // completion of a Connect, Send or Close call.
 type event struct {
-	ev      eventIndex
-	done    callback.AsyncCallback[bool] // a completion when non-nil
-	err     error                        // completion error, or the error event's exception
-	msg     MessageData
-	size    int64 // a queued message's bytes, counted against the receive bound
-	close   CloseResult
-	open    map[uint32]string
-	headers ResponseHeaders
+	ev        eventIndex
+	done      callback.AsyncCallback[bool] // a completion when non-nil
+	err       error                        // completion error, or the error event's exception
+	msg       MessageData
+	size      int64 // a queued message's bytes, counted against the receive bound
+	close     CloseResult
+	open      map[uint32]string
+	headers   ResponseHeaders
+	reconnect Reconnect
 }
 
 // dispatcher runs the callbacks of one WebSocket one at a time, in the
@@ -530,6 +543,8 @@ func (d *dispatcher) deliver() {
 			d.guard("dataEnd", func() { x.cb.(dataEndCallback).Invoke() })
 		case evHeaderReceive:
 			d.guard("headerReceive", func() { x.cb.(headerCallback).Invoke(e.headers) })
+		case evReconnect:
+			d.guard("reconnect", func() { x.cb.(reconnectCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.reconnect)) })
 		default:
 			panic(fmt.Sprintf("websocket: unexpected event %d", e.ev))
 		}

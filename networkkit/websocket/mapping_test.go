@@ -976,7 +976,7 @@ func TestHandshakeErrorMessage(t *testing.T) {
 
 // ---- events and callbacks ----
 
-var allEvents = []OnOffType{EventOpen{}, EventMessage{}, EventClose{}, EventError{}, EventDataEnd{}, EventHeaderReceive{}}
+var allEvents = []OnOffType{EventOpen{}, EventMessage{}, EventClose{}, EventError{}, EventDataEnd{}, EventHeaderReceive{}, EventReconnect{}}
 
 func TestEventNames(t *testing.T) {
 	tests := []struct {
@@ -990,6 +990,7 @@ func TestEventNames(t *testing.T) {
 		{EventError{}, "error", evError},
 		{EventDataEnd{}, "dataEnd", evDataEnd},
 		{EventHeaderReceive{}, "headerReceive", evHeaderReceive},
+		{EventReconnect{}, "reconnect", evReconnect},
 	}
 	require.Len(t, tests, int(numEvents))
 	seen := map[eventIndex]bool{}

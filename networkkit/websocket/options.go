@@ -172,6 +172,12 @@ type RequestOptions struct {
 	// compresses every message but empty ones. Negative is error 401.
 	CompressionThreshold int
 
+	// Reconnect, if not nil, makes the object connect again when a
+	// connection that was open ends without the client asking (see
+	// [ReconnectPolicy] and the package documentation, section
+	// Reconnecting). If nil, it does not, as on the platform.
+	Reconnect *ReconnectPolicy
+
 	// Logger receives the package's log lines — a callback that panicked,
 	// with its stack — each with the connection's URL (credentials
 	// redacted) as the attribute "url". If nil, slog.Default() at the time
@@ -258,6 +264,8 @@ type config struct {
 	pongTimeout      time.Duration // 0: pings never fail the link
 
 	logger *slog.Logger
+
+	reconnect *reconnectPolicy // nil: no reconnection
 
 	compression          CompressionMode
 	compressionLevel     int
@@ -358,11 +366,12 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		return nil, newError(ErrDomainNotAllowed, nil, "host %q is not in the allow-list", u.Hostname())
 	}
 	c := &config{
-		url:    u,
-		header: make(http.Header, len(o.Header)),
-		proxy:  proxyVariant(o.Proxy),
-		tls:    newTLSFiles(o),
-		logger: o.Logger,
+		url:       u,
+		header:    make(http.Header, len(o.Header)),
+		proxy:     proxyVariant(o.Proxy),
+		tls:       newTLSFiles(o),
+		logger:    o.Logger,
+		reconnect: newReconnectPolicy(o.Reconnect),
 
 		compression:          o.Compression,
 		compressionLevel:     orDefault(o.CompressionLevel, DefaultCompressionLevel),
@@ -462,6 +471,11 @@ func (o *RequestOptions) validate() error {
 	} {
 		if n.v < 0 {
 			return newError(ErrParameter, nil, "%s is negative (%d)", n.name, n.v)
+		}
+	}
+	if o.Reconnect != nil {
+		if err := o.Reconnect.check(); err != nil {
+			return err
 		}
 	}
 	if o.Compression > CompressionContextTakeover {

@@ -151,6 +151,9 @@ func (ws *WebSocket) connect(ctx context.Context, url string, options *RequestOp
 func (ws *WebSocket) stateName() string {
 	switch ws.state {
 	case stateConnecting:
+		if ws.sess != nil && ws.sess.attempt > 0 {
+			return "reconnecting"
+		}
 		return "connecting"
 	case stateOpen:
 		return "open"
@@ -348,11 +351,14 @@ func (ws *WebSocket) close(options *CloseOptions, done completion) {
 		return
 	}
 	s.closers = append(s.closers, done)
-	writeHere := s.beginClose(&closeRequest{code: code, reason: reason})
+	action := s.beginClose(&closeRequest{code: code, reason: reason})
 	ws.mu.Unlock()
-	if writeHere { // nothing was queued: the Close frame goes out now
+	switch action {
+	case closeWriteHere: // nothing was queued: the Close frame goes out now
 		s.writeQueued(&outgoing{isClose: true})
 		s.release()
+	case closeRunCallbacks:
+		go ws.events.run(-1) // the callbacks of Close run on their goroutine, not in Close
 	}
 }
 
@@ -384,6 +390,7 @@ func (ws *WebSocket) Protocol() string {
 //	EventError          WebSocketErrorCallback
 //	EventDataEnd        callback.Callback0Argument
 //	EventHeaderReceive  callback.Callback1Argument[ResponseHeaders]
+//	EventReconnect      WebSocketAsyncCallback[Reconnect]
 //
 // A typ that names no event (nil, a nil pointer, another type), a nil
 // callback, or a callback that does not fit, is refused with error 401. Several callbacks may be registered for one event; they run in
@@ -435,7 +442,7 @@ func badEventType(method string, typ OnOffType) error {
 	if typ == nil {
 		return newError(ErrParameter, nil, "%s: event type is nil", method)
 	}
-	return newError(ErrParameter, nil, "%s: event type %T is not supported; use EventOpen, EventMessage, EventClose, EventError, EventDataEnd or EventHeaderReceive (or a non-nil pointer to one)", method, typ)
+	return newError(ErrParameter, nil, "%s: event type %T is not supported; use EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive or EventReconnect (or a non-nil pointer to one)", method, typ)
 }
 
 // OnOpen registers cb for the open event; see [WebSocket.On].
@@ -496,4 +503,15 @@ func (ws *WebSocket) OnHeaderReceive(cb callback.Callback1Argument[ResponseHeade
 // OffHeaderReceive unregisters cb (all if nil) from the headerReceive event.
 func (ws *WebSocket) OffHeaderReceive(cb callback.Callback1Argument[ResponseHeaders]) error {
 	return ws.Off(EventHeaderReceive{}, cb)
+}
+
+// OnReconnect registers cb for the reconnect event (Go only; see
+// [ReconnectPolicy]); see [WebSocket.On].
+func (ws *WebSocket) OnReconnect(cb WebSocketAsyncCallback[Reconnect]) error {
+	return ws.On(EventReconnect{}, cb)
+}
+
+// OffReconnect unregisters cb (all if nil) from the reconnect event.
+func (ws *WebSocket) OffReconnect(cb WebSocketAsyncCallback[Reconnect]) error {
+	return ws.Off(EventReconnect{}, cb)
 }
