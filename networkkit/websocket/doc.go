@@ -62,6 +62,65 @@
 // [WebSocket.NetConn] turns the open connection into a net.Conn for code
 // that takes a byte stream.
 //
+// # Reconnecting
+//
+// With RequestOptions.Reconnect set (a [ReconnectPolicy]; off by default,
+// as on the platform), the object connects again when a connection that
+// was open ends without the client asking:
+//
+//	            Connect                 101            Close
+//	  idle ─────────────▶ connecting ─────────▶ open ─────────▶ closing ──▶ closed
+//	                         │  ▲                │ lost: 1006, keep-alive,
+//	           failed: error │  │ delay passed   │ failed write, server Close
+//	           event, closed │  │                │ with a code of the policy
+//	                         ▼  │                ▼
+//	                      waiting ◀──────── (error,) close, reconnect n=1
+//	                        │  ▲
+//	                        │  └── attempt failed, transient: reconnect n+1
+//	                        └───── attempt refused for good, or MaxAttempts
+//	                               reached: reconnect GaveUp, closed
+//	  Close while waiting, or during an attempt: closed at once
+//
+// What the program sees:
+//
+//   - The lost connection ends as without the policy: error (if any), then
+//     close. Then the reconnect event (EventReconnect, a Go-only event)
+//     with Attempt 1, the Delay drawn, and the Cause: the end of the
+//     connection, whose close status [CloseStatus] finds.
+//   - A successful attempt fires headerReceive, then open (no Connect
+//     callback: there was no Connect call). The attempt count starts again
+//     at 1 the next time the connection is lost.
+//   - A failed attempt fires no error event: the next reconnect event
+//     carries its Cause. Transient causes — a dial, TLS or proxy failure, a
+//     timeout, a 5xx, 408 or 429 answer — schedule the next attempt; any
+//     other refused handshake (400, 401, 403, 404, …, or a 101 the client
+//     cannot accept) ends the policy. A Retry-After header on a 429 or 503
+//     replaces the drawn delay, capped by MaxDelay.
+//   - When the policy ends (a permanent cause, or MaxAttempts failed
+//     attempts in a row), the reconnect event with GaveUp true is the last
+//     event, and the object is closed.
+//   - Close during the wait, or during an attempt, ends the object at once:
+//     no further attempt, no timer left, Close's callback completes, and no
+//     close event fires for the connection that never opened.
+//   - A Connect of the program never reconnects after a failure of its own:
+//     ConnectContext returns at the first open or failure.
+//
+// Messages sent while the object waits or reconnects are queued (at most
+// SendQueueSize) and sent, in order, when the connection opens; messages
+// the lost connection had not begun to send wait too. Each completes
+// exactly once: written, or failed with 2302006 when the policy gives up
+// or Close ends the object. Delivery is at most once: a message written to
+// a link that then dropped is not sent again, since the client cannot know
+// whether the server read it. For at-least-once delivery, number the
+// messages and have the server acknowledge them; on open, send again those
+// not acknowledged, and let the server drop duplicates by number.
+//
+// ReceiveContext goes on across a reconnection: it returns the messages of
+// the lost connection that arrived before it dropped, then waits for those
+// of the next; it reports an end only when the object is closed (the
+// policy gave up, or Close). Listen to the reconnect event to know that
+// messages may have been lost in between.
+//
 // # Events
 //
 // Register callbacks with [WebSocket.On] (checked at run time, as on the
@@ -75,6 +134,8 @@
 //	dataEnd        callback.Callback0Argument                     right after every message event
 //	error          WebSocketErrorCallback                         the connection failed (code 200); see Errors
 //	close          WebSocketAsyncCallback[CloseResult]            the connection has ended
+//	reconnect      WebSocketAsyncCallback[Reconnect]              Go only: an attempt was scheduled, or the policy gave up
+//	                                                              (see Reconnecting)
 //
 // The order is headerReceive → open → (message → dataEnd)* → [error] →
 // close. The close event's CloseResult is the server's code and reason when
@@ -401,6 +462,10 @@
 //     /etc/ssl/certs/cacert.pem does not exist on most systems).
 //   - The URL scheme is matched case-insensitively; URLs with user
 //     information or a fragment are refused (RFC 6455 §3).
+//   - Automatic reconnection (RequestOptions.Reconnect, off by default) and
+//     its reconnect event; compression (RequestOptions.Compression, off by
+//     default); ReceiveContext, Ping, NetConn: none of them is the
+//     platform's.
 //   - Limits the platform lacks: a maximum message size (16 MiB), a
 //     handshake timeout (30 s), a write timeout (30 s), a bounded send
 //     queue (4096 messages), a bounded receive queue (256 messages, 4 MiB)
