@@ -115,6 +115,18 @@ func startPeer(t *testing.T, name string, args ...string) *peer {
 	return p
 }
 
+// stop ends the peer as a restart does: its stdin closes (the python peers
+// then close their connections with 1001 and exit), and it is waited for.
+func (p *peer) stop(t *testing.T) {
+	t.Helper()
+	p.stdin.Close()
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not exit within 10 s of its stdin closing", p.cmd.Path)
+	}
+}
+
 // waitLine waits for an output line with prefix and returns it.
 func (p *peer) waitLine(t *testing.T, prefix string) string {
 	t.Helper()

@@ -94,6 +94,25 @@ func (s *Server) Close() {
 	s.Server.Close()
 }
 
+// Restart stops the server as a crashed or redeployed server stops — its
+// listener closes and every connection drops without a Close frame — and
+// starts it again on the same address. It is not safe to call concurrently
+// with the other methods.
+func (s *Server) Restart() error {
+	addr := s.Listener.Addr().String()
+	s.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.conns = nil
+	s.mu.Unlock()
+	s.Server = &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(s.serve)}}
+	s.Server.Start()
+	return nil
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Header: r.Header.Clone(), Host: r.Host, URI: r.RequestURI})

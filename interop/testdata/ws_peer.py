@@ -1,9 +1,10 @@
 """A python3-websockets server for the interop tests (websockets 10.4, the
 legacy asyncio API of Debian 12).
 
-Usage: ws_peer.py
-Listens on 127.0.0.1 with a free port, prints "READY <port>" and flushes,
-and exits when stdin closes. What it does depends on the request path:
+Usage: ws_peer.py [PORT]
+Listens on 127.0.0.1 with PORT (a free port if absent), prints
+"READY <port>" and flushes, and exits when stdin closes, closing its
+connections with 1001 (going away). What it does depends on the request path:
 
   /refuse              refuses the handshake: 403, the header
                        "X-Refused-By: ws_peer.py" and the body "no entry"
@@ -47,7 +48,8 @@ async def handler(ws, path=None):
 
 
 async def main():
-    async with websockets.serve(handler, "127.0.0.1", 0, process_request=process_request,
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    async with websockets.serve(handler, "127.0.0.1", port, process_request=process_request,
                                 max_size=None, ping_interval=None) as server:
         port = server.sockets[0].getsockname()[1]
         print("READY", port, flush=True)
