@@ -68,18 +68,18 @@
 // as on the platform), the object connects again when a connection that
 // was open ends without the client asking:
 //
-//	            Connect                 101            Close
-//	  idle ─────────────▶ connecting ─────────▶ open ─────────▶ closing ──▶ closed
-//	                         │  ▲                │ lost: 1006, keep-alive,
-//	           failed: error │  │ delay passed   │ failed write, server Close
-//	           event, closed │  │                │ with a code of the policy
-//	                         ▼  │                ▼
-//	                      waiting ◀──────── (error,) close, reconnect n=1
-//	                        │  ▲
-//	                        │  └── attempt failed, transient: reconnect n+1
-//	                        └───── attempt refused for good, or MaxAttempts
-//	                               reached: reconnect GaveUp, closed
-//	  Close while waiting, or during an attempt: closed at once
+//	          Connect                 101            Close
+//	idle ─────────────▶ connecting ─────────▶ open ─────────▶ closing ──▶ closed
+//	                       │  ▲                │ lost: 1006, keep-alive,
+//	         failed: error │  │ delay passed   │ failed write, server Close
+//	         event, closed │  │                │ with a code of the policy
+//	                       ▼  │                ▼
+//	                    waiting ◀──────── (error,) close, reconnect n=1
+//	                      │  ▲
+//	                      │  └── attempt failed, transient: reconnect n+1
+//	                      └───── attempt refused for good, or MaxAttempts
+//	                             reached: reconnect GaveUp, closed
+//	Close while waiting, or during an attempt: closed at once
 //
 // What the program sees:
 //
