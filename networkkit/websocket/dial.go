@@ -131,6 +131,7 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, deflate
 		if err != nil {
 			return nil, err
 		}
+		raw := c
 		if tc != nil {
 			tlsConn := tls.Client(c, tc)
 			if err := tlsConn.HandshakeContext(dctx); err != nil {
@@ -140,6 +141,7 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, deflate
 			c = tlsConn
 		}
 		w = newWire(c, cfg.writeTimeout)
+		w.raw = raw
 		w.head.takeExtensions = true
 		// The abort must win over every deadline the handshake code sets
 		// from here on (see wire.SetDeadline).

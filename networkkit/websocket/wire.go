@@ -68,6 +68,7 @@ func opName(op byte) string {
 // writes its request with Write.
 type wire struct {
 	conn net.Conn
+	raw  net.Conn // the connection under TLS, which Close closes; conn if none
 
 	// Handshake only.
 	head    headGuard
@@ -90,7 +91,7 @@ type wire struct {
 func newWire(c net.Conn, writeTimeout time.Duration) *wire {
 	var seed [32]byte
 	rand.Read(seed[:])
-	w := &wire{conn: c, rng: mrand.NewChaCha8(seed), writeTimeout: writeTimeout}
+	w := &wire{conn: c, raw: c, rng: mrand.NewChaCha8(seed), writeTimeout: writeTimeout}
 	w.head.r = c
 	return w
 }
@@ -103,9 +104,14 @@ var _ net.Conn = (*wire)(nil)
 func (w *wire) Read(p []byte) (int, error) { return w.head.Read(p) }
 
 func (w *wire) Write(p []byte) (int, error) { return w.conn.Write(p) }
-func (w *wire) Close() error                { return w.conn.Close() }
-func (w *wire) LocalAddr() net.Addr         { return w.conn.LocalAddr() }
-func (w *wire) RemoteAddr() net.Addr        { return w.conn.RemoteAddr() }
+
+// Close closes the connection at once. Under TLS it closes the TCP
+// connection beneath: tls.Conn.Close would first write a close_notify
+// alert, which waits up to 5 s on a server that does not read. The
+// WebSocket closing handshake, not TLS's, is the orderly end.
+func (w *wire) Close() error         { return w.raw.Close() }
+func (w *wire) LocalAddr() net.Addr  { return w.conn.LocalAddr() }
+func (w *wire) RemoteAddr() net.Addr { return w.conn.RemoteAddr() }
 
 // SetDeadline and its two relatives are used by the handshake code. Once
 // abort was called they keep the deadline in the past, so that no deadline
