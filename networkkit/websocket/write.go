@@ -192,7 +192,11 @@ func (s *session) writeLoop() {
 		}
 		var single outgoing
 		if n == 0 {
-			single, _ = s.queue.pop()
+			var ok bool
+			if single, ok = s.queue.pop(); !ok { // all were withdrawn
+				ws.mu.Unlock()
+				continue
+			}
 		}
 		ws.mu.Unlock()
 
