@@ -352,17 +352,19 @@ func settle() {
 
 // pump drives a stream for the event-driven clients (this library's
 // callback face, gws): the first window of messages is sent by the caller,
-// each further message by the message callback that received an echo.
+// each further message by the message callback that received an echo, as
+// an application replies (run checks that it was so).
 type pump struct {
 	send func(p []byte) error
 
-	mu          sync.Mutex
-	ring        [][]byte
-	total, sent int
-	recvd       int
-	done        chan error
-	finished    bool
-	unsolicited error
+	mu           sync.Mutex
+	ring         [][]byte
+	total, sent  int
+	recvd        int
+	fromCallback int // messages sent by onMessage
+	done         chan error
+	finished     bool
+	unsolicited  error
 }
 
 func newPump(send func([]byte) error) *pump {
@@ -377,17 +379,26 @@ func (p *pump) run(ctx context.Context, ring [][]byte, n int) error {
 		p.mu.Unlock()
 		return p.unsolicited
 	}
-	p.ring, p.total, p.sent, p.recvd, p.done, p.finished = ring, n, 0, 0, done, false
+	p.ring, p.total, p.sent, p.recvd, p.fromCallback, p.done, p.finished = ring, n, 0, 0, 0, done, false
 	for p.sent < p.total && p.sent < len(p.ring) && !p.finished {
 		p.sendNextLocked()
 	}
+	first := p.sent
 	p.mu.Unlock()
 	select {
 	case err := <-done:
-		return err
+		if err != nil {
+			return err
+		}
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fromCallback != n-first {
+		return fmt.Errorf("%d of %d messages were sent from the message callback, want %d", p.fromCallback, n, n-first)
+	}
+	return nil
 }
 
 func (p *pump) sendNextLocked() {
@@ -437,6 +448,7 @@ func (p *pump) onMessage(b []byte) {
 		return
 	}
 	if p.sent < p.total {
+		p.fromCallback++
 		p.sendNextLocked()
 	}
 }
