@@ -80,6 +80,10 @@ func (s *oursCallback) stream(ctx context.Context, ring [][]byte, n int) error {
 	return s.p.run(ctx, ring, n)
 }
 
+func (s *oursCallback) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	return s.p.paced(ctx, buf, pc)
+}
+
 // close waits for the Close callback and the close event.
 func (s *oursCallback) close(ctx context.Context) error {
 	done := make(chan error, 1)
@@ -135,6 +139,10 @@ func (s *oursBlocking) recv(ctx context.Context) ([]byte, error) {
 
 func (s *oursBlocking) stream(ctx context.Context, ring [][]byte, n int) error {
 	return streamSync(ctx, s, ring, n)
+}
+
+func (s *oursBlocking) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	return pacedSync(ctx, s, buf, pc)
 }
 
 func (s *oursBlocking) close(ctx context.Context) error {

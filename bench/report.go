@@ -25,6 +25,9 @@ type report struct {
 	loadEnd   string
 	rev       string
 	env       environment
+	// scaleInterval is the scale workload's schedule (its duration is
+	// mode.scaleDuration).
+	scaleInterval time.Duration
 }
 
 // environment describes the machine and the toolchain of a run.
@@ -63,6 +66,8 @@ type snapshot struct {
 	LoadEnd   string
 	Rev       string
 	Env       environment
+	// The scale workload's schedule.
+	ScaleInterval, ScaleDuration time.Duration
 }
 
 func (r *report) snapshot() snapshot {
@@ -72,7 +77,7 @@ func (r *report) snapshot() snapshot {
 	}
 	return snapshot{Mode: r.mode.name, Rounds: r.rounds, Impls: r.impls, Workloads: wls, Runs: r.runs, Allocs: r.allocs,
 		Profiles: r.profiles, Notes: r.notes, Args: r.args, Elapsed: r.elapsed, Date: r.date, LoadStart: r.loadStart,
-		LoadEnd: r.loadEnd, Rev: r.rev, Env: r.env}
+		LoadEnd: r.loadEnd, Rev: r.rev, Env: r.env, ScaleInterval: r.scaleInterval, ScaleDuration: r.mode.scaleDuration}
 }
 
 func (s snapshot) report() (*report, error) {
@@ -82,7 +87,10 @@ func (s snapshot) report() (*report, error) {
 	}
 	r := &report{mode: m, rounds: s.Rounds, impls: s.Impls, runs: s.Runs, allocs: s.Allocs, profiles: s.Profiles,
 		notes: s.Notes, args: s.Args, elapsed: s.Elapsed, date: s.Date, loadStart: s.LoadStart, loadEnd: s.LoadEnd,
-		rev: s.Rev, env: s.Env}
+		rev: s.Rev, env: s.Env, scaleInterval: s.ScaleInterval}
+	if s.ScaleDuration > 0 {
+		r.mode.scaleDuration = s.ScaleDuration
+	}
 	for _, name := range s.Workloads {
 		w, ok := findWorkload(name)
 		if !ok {
@@ -105,13 +113,16 @@ type stats struct {
 	goroutines float64
 	heapKiB    float64
 	stackKiB   float64
+	cpuS       float64 // workload CPU in seconds
+	cores      float64 // workload CPU / wall
+	offered    float64 // scale: echoes / messages offered
 	failure    string
 }
 
 func (r *report) stats(wl, impl string) stats {
 	runs := r.runs[wl][impl]
 	st := stats{total: len(runs)}
-	var ops, cpu, rss, kib, gor, heap, stack []float64
+	var ops, cpu, rss, kib, gor, heap, stack, cpuS, cores, offered []float64
 	for _, x := range runs {
 		if x.Failed != "" {
 			if st.failure == "" {
@@ -127,12 +138,18 @@ func (r *report) stats(wl, impl string) stats {
 		gor = append(gor, float64(x.Goroutines))
 		heap = append(heap, x.HeapKiBPerConn)
 		stack = append(stack, x.StackKiBPerConn)
+		cpuS = append(cpuS, float64(x.CPUNs)/1e9)
+		cores = append(cores, float64(x.CPUNs)/float64(x.WallNs))
+		if x.Offered > 0 {
+			offered = append(offered, float64(x.N)/float64(x.Offered))
+		}
 	}
 	if st.ok == 0 {
 		return st
 	}
 	st.opsPerSec, st.cpuPerOpUs, st.rssMiB, st.kibPerConn = median(ops), median(cpu), median(rss), median(kib)
 	st.goroutines, st.heapKiB, st.stackKiB = median(gor), median(heap), median(stack)
+	st.cpuS, st.cores, st.offered = median(cpuS), median(cores), median(offered)
 	st.minOps, st.maxOps = slices.Min(ops), slices.Max(ops)
 	return st
 }
@@ -180,11 +197,45 @@ var wlTitle = map[string]string{
 	"pipe64":   "pipelined stream, 64 B messages, 64 in flight",
 	"connect":  "connect + close cycles",
 	"idle4000": "memory per idle connection, 4,000 connections",
+	"scale":    "many connections, each echoing 64 B on a schedule",
+}
+
+// scaleTitle describes the scale workload's schedule.
+func (r *report) scaleTitle() string {
+	n := r.mode.n["scale"]
+	return fmt.Sprintf("%s connections, each echoing a 64 B message every %s for %s", thousands(n), fmtDur(r.scaleInterval), fmtDur(r.mode.scaleDuration))
+}
+
+// fmtDur writes 10 ms, 2 s, 1.5 s.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%g s", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%g ms", float64(d)/float64(time.Millisecond))
+	default:
+		return d.String()
+	}
+}
+
+// scaleOffered is the scale workload's offered rate in messages per second.
+func (r *report) scaleOffered() float64 {
+	if r.scaleInterval <= 0 {
+		return 0
+	}
+	return float64(r.mode.n["scale"]) / r.scaleInterval.Seconds()
+}
+
+func thousands(n int) string {
+	if n < 1000 {
+		return fmt.Sprint(n)
+	}
+	return fmt.Sprintf("%s,%03d", thousands(n/1000), n%1000)
 }
 
 var implDesc = map[string]string{
-	"ours-callback": "this library, callback face: `Connect`/`Send`/`Close` with callbacks, `OnMessage` drives the stream",
-	"ours-blocking": "this library, blocking face: `ConnectContext`/`SendContext`/`CloseContext`, `OnMessage` → channel",
+	"ours-callback": "this library, callback face: `Connect`/`Send`/`Close` with callbacks, `OnMessage` drives the stream (each echo's callback calls `Send` for the next message)",
+	"ours-blocking": "this library, blocking face: `ConnectContext`/`SendContext`/`CloseContext` with the run's context (it has a deadline); receive: `OnMessage` → a buffered channel (`receiver` in `impl_ours.go`; the library has no blocking receive yet)",
 	"gorilla":       "raw gorilla/websocket: default `Dialer`, `WriteMessage`/`ReadMessage`",
 	"coder":         "github.com/coder/websocket: `Dial`, `Write`/`Read`",
 	"gws":           "github.com/lxzan/gws: `NewClient`, event handler, `WriteMessage` from `OnMessage`",
@@ -242,7 +293,7 @@ func (r *report) markdown() string {
 	// Targets first: what the issue asks.
 	w("## Targets (this library against raw gorilla, medians of this run)\n\n")
 	w("Ratios are ratios of medians; \"paired\" is the median over rounds of the ratio within each round, steadier when\n")
-	w("the machine's load varies.\n\n")
+	w("the machine's load varies. CPU ratios: lower is better.\n\n")
 	w("| Target | Callback face | Blocking face |\n| --- | --- | --- |\n")
 	for _, t := range r.targets() {
 		w("| %s | %s | %s |\n", t.name, t.cb, t.bl)
@@ -257,6 +308,11 @@ func (r *report) markdown() string {
 		if wl.kind == "idle" {
 			w("| %s (KiB/conn, lower is better) | %s | %s | %s | %s |\n", wl.name, ratio(o.kibPerConn, g.kibPerConn),
 				ratio(o.cpuPerOpUs, g.cpuPerOpUs), ratio(o.kibPerConn, gw.kibPerConn), ratio(o.kibPerConn, l.kibPerConn))
+			continue
+		}
+		if wl.kind == "scale" {
+			w("| %s (echoes/s; CPU per message) | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
+				ratio(o.opsPerSec, gw.opsPerSec), ratio(o.opsPerSec, l.opsPerSec))
 			continue
 		}
 		w("| %s | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
@@ -310,6 +366,8 @@ func (r *report) markdown() string {
 				w("| %s | %s | %s | %s–%s | %s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
 					fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
 			}
+		case "scale":
+			r.scaleSection(w, wl)
 		case "idle":
 			w("### %s — %s\n\n", wl.name, wlTitle[wl.name])
 			w("KiB/conn = (VmRSS with all %d connections open − VmRSS before connecting) / %d. Go clients run `runtime.GC` and\n", n, n)
@@ -347,7 +405,10 @@ func (r *report) markdown() string {
 		w("frames, for send benchmarks it discards what it reads; so allocations are the client's. Medians over `-count`.\n")
 		w("The send benchmarks convert the payload with `websocket.ArrayData(payload)` at every call, as an application sending\n")
 		w("a different buffer each time must: boxing a slice into the `MessageData` interface is one allocation (24 B) that the\n")
-		w("API's shape (`Send(data MessageData, …)`) charges to every sent message. The receive side's boxing is the library's.\n\n")
+		w("API's shape (`Send(data MessageData, …)`) charges to every sent message. The receive side's boxing is the library's.\n")
+		w("`OursBlockingSend/…_deadline` passes `SendContext` a context with a deadline, as the workloads do; the others\n")
+		w("`context.Background()`. `OursBlockingReceive` receives through the harness's blocking receive (`receiver`), whose\n")
+		w("channel allocates nothing per message.\n\n")
 		w("| Benchmark | ns/op | B/op | allocs/op |\n| --- | ---: | ---: | ---: |\n")
 		for _, a := range r.allocs {
 			w("| %s | %.0f | %.0f | %.0f |\n", a.Name, a.NsPerOp, a.BytesPerOp, a.AllocsPerOp)
@@ -356,7 +417,7 @@ func (r *report) markdown() string {
 	}
 
 	if len(r.profiles) > 0 {
-		w("## Profiles for the targets not met\n\n")
+		w("## Profiles for the targets not met, and of the scale workload\n\n")
 		w("Taken by the harness after the measured rounds, from one extra run of the client with `-cpuprofile`\n")
 		w("(or the allocation benchmark with `-memprofile`), so they describe the library as measured above.\n\n")
 		for _, p := range r.profiles {
@@ -379,6 +440,15 @@ func (r *report) markdown() string {
 	w("- Sequential echo: send, wait for the echo, repeat. Pipelined: 64 messages in flight, one more sent per echo.\n")
 	w("  Connect: dial, open, close with each library's own close (a closing handshake for all but gws, whose\n")
 	w("  `WriteClose` sends Close and drops the socket), one after another. Warm-up (n/10, at most 2,000) is not measured.\n")
+	if r.has("scale") {
+		w("- Scale: %s. The connections are opened first (64 handshakes in flight), then the schedule runs\n", r.scaleTitle())
+		w("  for a warm-up (a fifth of the duration, at most 1 s) and then for the measured duration. Each connection has a goroutine\n")
+		w("  with a `time.Ticker`, its first tick offset by i/n of the interval so that the sends are spread evenly. At a tick it\n")
+		w("  sends the next message unless the previous one's echo is still missing (then the tick is skipped). gorilla, coder and\n")
+		w("  this library's blocking face send and read the echo on that goroutine (`SendContext`, then the receive); this library's\n")
+		w("  callback face and gws call `Send`/`WriteMessage` from it and check the echo in their message callback. Not measured:\n")
+		w("  opening and the warm-up; the connections are not closed (they end with the process).\n")
+	}
 	w("- Each library is used with its defaults, as an application would (this library: `nil` options).\n")
 	w("- Medians are over rounds; ratios are ratios of medians from this run.\n")
 	w("- n per run: ")
@@ -387,7 +457,55 @@ func (r *report) markdown() string {
 		parts = append(parts, fmt.Sprintf("%s %d", wl.name, r.mode.n[wl.name]))
 	}
 	w("%s.\n", strings.Join(parts, ", "))
+	if rs := r.runsOf("scale"); rs > 0 && rs != r.rounds {
+		w("- Rounds: %d, but %d for scale (each scale run lasts %s measured, about 3 s more to connect and warm up).\n",
+			r.rounds, rs, fmtDur(r.mode.scaleDuration))
+	}
 	return b.String()
+}
+
+// runsOf is the number of rounds a workload ran (the most runs of any
+// implementation).
+func (r *report) runsOf(wl string) int {
+	n := 0
+	for _, rs := range r.runs[wl] {
+		n = max(n, len(rs))
+	}
+	return n
+}
+
+// scaleSection writes the scale workload's table.
+func (r *report) scaleSection(w func(string, ...any), wl workload) {
+	w("### %s — %s (offered: %s messages/s)\n\n", wl.name, r.scaleTitle(), thousands(int(r.scaleOffered())))
+	w("Echoes/s and %% of offered: echoes received in the measured window and their share of the messages the schedule\n")
+	w("offered (one per connection per tick). CPU: the client's user + system time over the measured window, in total and per\n")
+	w("echoed message; \"cores\" is that time over the window's wall time. Peak RSS: the client's `ru_maxrss` (opening the\n")
+	w("connections included). The echo server is the same process for every client and runs on the same machine.\n\n")
+	w("| Implementation | echoes/s | %% of offered | CPU s | cores | CPU µs/message | × gorilla | × gws | peak RSS MiB | × gorilla | × gws | runs ok |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	g, gw := r.stats(wl.name, "gorilla"), r.stats(wl.name, "gws")
+	behind := false
+	for _, impl := range r.impls {
+		if _, ran := r.runs[wl.name][impl]; !ran {
+			continue
+		}
+		s := r.stats(wl.name, impl)
+		if s.ok == 0 {
+			w("| %s | failed: %s | | | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+			continue
+		}
+		behind = behind || s.offered < 0.95
+		w("| %s | %s | %.1f %% | %.2f | %.2f | %s | %s | %s | %.1f | %s | %s | %d/%d |\n", impl, fmtOps(s.opsPerSec), s.offered*100,
+			s.cpuS, s.cores, fmtUs(s.cpuPerOpUs), ratio(s.cpuPerOpUs, g.cpuPerOpUs), ratio(s.cpuPerOpUs, gw.cpuPerOpUs),
+			s.rssMiB, ratio(s.rssMiB, g.rssMiB), ratio(s.rssMiB, gw.rssMiB), s.ok, s.total)
+	}
+	if behind {
+		w("\nNot every client carried the schedule on this machine (%d CPUs, shared with the echo server): below 95 %% of offered,\n", r.env.CPUs)
+		w("the client and the server together use the CPUs, the client's CPU is bounded by its share of them, and messages are\n")
+		w("late and ticks skipped. Then CPU per message is the figure to compare; total CPU says how much of the machine the\n")
+		w("client took, and echoes/s how much work it got done with it. A lower rate (`-scale-interval`) measures the clients\n")
+		w("below saturation.\n")
+	}
 }
 
 func mdEscape(s string) string {
