@@ -291,7 +291,7 @@ func (r *report) markdown() string {
 	}
 
 	// Targets first: what the issue asks.
-	w("## Targets (this library against raw gorilla, medians of this run)\n\n")
+	w("## Targets (this library against its peers, medians of this run)\n\n")
 	w("Ratios are ratios of medians; \"paired\" is the median over rounds of the ratio within each round, steadier when\n")
 	w("the machine's load varies. CPU ratios: lower is better.\n\n")
 	w("| Target | Callback face | Blocking face |\n| --- | --- | --- |\n")
@@ -565,71 +565,72 @@ func (r *report) targets() []target {
 		}
 		ts = append(ts, t)
 	}
+	// cmp compares impl's metric with ref's on wl: the ratio of medians,
+	// its cell text and the paired ratio.
+	type cmpResult struct {
+		x    float64
+		cell string
+	}
+	cmp := func(wl, impl, ref string, get func(stats) float64, per func(run) float64, unit string, format func(float64) string) (cmpResult, bool) {
+		o, g := r.stats(wl, impl), r.stats(wl, ref)
+		if o.ok == 0 || g.ok == 0 || get(g) == 0 {
+			return cmpResult{}, false
+		}
+		x := get(o) / get(g)
+		return cmpResult{x: x, cell: fmt.Sprintf("%.2f× %s: %s vs %s %s, paired %.2f×", x, ref, format(get(o)), format(get(g)), unit,
+			r.paired(wl, impl, ref, per))}, true
+	}
+	cpu := func(s stats) float64 { return s.cpuPerOpUs }
+	thr := func(s stats) float64 { return s.opsPerSec }
+
 	if r.has("echo64") {
-		both("64 B echo: CPU per round trip ≤ 1.10× gorilla", func(impl string) (string, bool, []string) {
-			o, g := r.stats("echo64", impl), r.stats("echo64", "gorilla")
-			if o.ok == 0 || g.ok == 0 {
+		both("64 B echo: CPU per round trip ≤ 1.10× gorilla and ≤ 1.25× gws", func(impl string) (string, bool, []string) {
+			g, okG := cmp("echo64", impl, "gorilla", cpu, cpuOf, "µs", fmtUs)
+			gw, okW := cmp("echo64", impl, "gws", cpu, cpuOf, "µs", fmtUs)
+			if !okG || !okW {
 				return "no data", true, nil
 			}
-			x := o.cpuPerOpUs / g.cpuPerOpUs
-			return verdict(x <= 1.10, fmt.Sprintf("%.2f×: %s vs %s µs; paired %.2f×", x, fmtUs(o.cpuPerOpUs), fmtUs(g.cpuPerOpUs),
-				r.paired("echo64", impl, "gorilla", cpuOf))), x <= 1.10, []string{"echo64"}
+			ok := g.x <= 1.10 && gw.x <= 1.25
+			return verdict(ok, g.cell+"; "+gw.cell), ok, []string{"echo64"}
 		})
 	}
 	if r.has("pipe64") {
-		both("64 B pipelined: throughput ≥ 1.0× gorilla", func(impl string) (string, bool, []string) {
-			o, g := r.stats("pipe64", impl), r.stats("pipe64", "gorilla")
-			if o.ok == 0 || g.ok == 0 {
+		both("64 B pipelined: throughput ≥ 1.3× gorilla", func(impl string) (string, bool, []string) {
+			g, okG := cmp("pipe64", impl, "gorilla", thr, opsOf, "msg/s", fmtOps)
+			if !okG {
 				return "no data", true, nil
 			}
-			x := o.opsPerSec / g.opsPerSec
-			return verdict(x >= 1.0, fmt.Sprintf("%.2f×: %s vs %s msg/s; paired %.2f×", x, fmtOps(o.opsPerSec), fmtOps(g.opsPerSec),
-				r.paired("pipe64", impl, "gorilla", opsOf))), x >= 1.0, []string{"pipe64"}
+			return verdict(g.x >= 1.3, g.cell), g.x >= 1.3, []string{"pipe64"}
 		})
 	}
-	for _, wl := range []string{"echo64k", "echo1m"} {
-		if !r.has(wl) {
-			continue
-		}
-		both(wl+": throughput ≥ 1.5× gorilla and ≥ 0.8× gws", func(impl string) (string, bool, []string) {
-			o, g, gw := r.stats(wl, impl), r.stats(wl, "gorilla"), r.stats(wl, "gws")
-			if o.ok == 0 || g.ok == 0 {
+	if r.has("echo64k") {
+		both("64 KiB echo: throughput ≥ 0.8× gws, CPU per round trip ≤ 1.25× gws", func(impl string) (string, bool, []string) {
+			t, okT := cmp("echo64k", impl, "gws", thr, opsOf, "round trips/s", fmtOps)
+			c, okC := cmp("echo64k", impl, "gws", cpu, cpuOf, "µs", fmtUs)
+			if !okT || !okC {
 				return "no data", true, nil
 			}
-			x := o.opsPerSec / g.opsPerSec
-			y := 0.0
-			if gw.ok > 0 {
-				y = o.opsPerSec / gw.opsPerSec
-			}
-			ok := x >= 1.5 && (gw.ok == 0 || y >= 0.8)
-			return verdict(ok, fmt.Sprintf("%.2f× gorilla, %.2f× gws; paired %.2f×, %.2f×", x, y,
-				r.paired(wl, impl, "gorilla", opsOf), r.paired(wl, impl, "gws", opsOf))), ok, []string{wl}
+			ok := t.x >= 0.8 && c.x <= 1.25
+			return verdict(ok, "throughput "+t.cell+"; CPU "+c.cell), ok, []string{"echo64k"}
 		})
 	}
-	if len(r.allocs) > 0 {
-		find := func(prefix string, limit float64) (ok bool, cells []string, missed []profileReq) {
-			ok = true
-			for _, a := range r.allocs {
-				if strings.HasPrefix(a.Name, prefix) {
-					cells = append(cells, fmt.Sprintf("%s: %.0f", strings.TrimPrefix(a.Name, prefix), a.AllocsPerOp))
-					if a.AllocsPerOp > limit {
-						ok = false
-						missed = append(missed, profileReq{bench: a.Name})
-					}
-				}
+	if r.has("echo1m") {
+		both("1 MiB echo: throughput ≥ 1.0× gws", func(impl string) (string, bool, []string) {
+			t, okT := cmp("echo1m", impl, "gws", thr, opsOf, "round trips/s", fmtOps)
+			if !okT {
+				return "no data", true, nil
 			}
-			if len(cells) == 0 {
-				return true, []string{"no data"}, nil
+			return verdict(t.x >= 1.0, t.cell), t.x >= 1.0, []string{"echo1m"}
+		})
+	}
+	if r.has("connect") {
+		both("connect + close: cycles/s ≥ 1.0× gorilla", func(impl string) (string, bool, []string) {
+			t, okT := cmp("connect", impl, "gorilla", thr, opsOf, "cycles/s", fmtOps)
+			if !okT {
+				return "no data", true, nil
 			}
-			return ok, cells, missed
-		}
-		rxOK, rx, rxMiss := find("OursCallbackReceive/", 2)
-		txOK, tx, txMiss := find("OursCallbackSend/", 1)
-		_, btx, _ := find("OursBlockingSend/", 1)
-		ts = append(ts, target{name: "allocations ≤ 2 per received message (callback path)",
-			cb: verdict(rxOK, strings.Join(rx, ", ")), bl: "(same receive path)", profileCB: rxMiss})
-		ts = append(ts, target{name: "allocations ≤ 1 per sent message (callback path)",
-			cb: verdict(txOK, strings.Join(tx, ", ")), bl: "(no target) " + strings.Join(btx, ", "), profileCB: txMiss})
+			return verdict(t.x >= 1.0, t.cell), t.x >= 1.0, []string{"connect"}
+		})
 	}
 	if r.has("idle4000") {
 		both("idle connection ≤ 8 KiB RSS at 4,000 connections", func(impl string) (string, bool, []string) {
@@ -640,41 +641,65 @@ func (r *report) targets() []target {
 			return verdict(o.kibPerConn <= 8, fmt.Sprintf("%.1f KiB; gorilla %.1f", o.kibPerConn, g.kibPerConn)), o.kibPerConn <= 8, []string{"idle4000"}
 		})
 	}
-	if slices.Contains(r.impls, "lws") {
-		both("ahead of the libwebsockets client on every workload", func(impl string) (string, bool, []string) {
-			var behind, tied, wls []string
-			for _, wl := range r.workloads {
-				o, l := r.stats(wl.name, impl), r.stats(wl.name, "lws")
-				if o.ok == 0 || l.ok == 0 {
+	if len(r.allocs) > 0 {
+		// allocs judges the benchmarks named prefix+"/…": at most limit
+		// allocations per op besides own (the message's bytes).
+		allocs := func(prefix string, own, limit float64) (string, []profileReq) {
+			ok := true
+			var cells []string
+			var missed []profileReq
+			for _, a := range r.allocs {
+				sub, found := strings.CutPrefix(a.Name, prefix+"/")
+				if !found {
 					continue
 				}
-				// "ahead" means more than 3 % better: within that, a tie
-				if wl.kind == "idle" {
-					if x := o.kibPerConn / l.kibPerConn; x > 1.03 {
-						behind = append(behind, fmt.Sprintf("%s %.1f vs %.1f KiB", wl.name, o.kibPerConn, l.kibPerConn))
-						wls = append(wls, wl.name)
-					} else if x >= 0.97 {
-						tied = append(tied, fmt.Sprintf("%s %.1f vs %.1f KiB", wl.name, o.kibPerConn, l.kibPerConn))
-					}
-				} else if x := o.opsPerSec / l.opsPerSec; x < 0.97 {
-					behind = append(behind, fmt.Sprintf("%s %.2f×", wl.name, x))
-					wls = append(wls, wl.name)
-				} else if x <= 1.03 {
-					tied = append(tied, fmt.Sprintf("%s %.2f×", wl.name, x))
+				if own > 0 {
+					cells = append(cells, fmt.Sprintf("%s: %.0f (%.0f besides the bytes)", sub, a.AllocsPerOp, a.AllocsPerOp-own))
+				} else {
+					cells = append(cells, fmt.Sprintf("%s: %.0f", sub, a.AllocsPerOp))
+				}
+				if a.AllocsPerOp-own > limit {
+					ok = false
+					missed = append(missed, profileReq{bench: a.Name})
 				}
 			}
-			if len(behind) == 0 && len(tied) == 0 {
-				return "met", true, nil
+			if len(cells) == 0 {
+				return "no data", nil
 			}
-			var parts []string
-			if len(behind) > 0 {
-				parts = append(parts, "behind on "+strings.Join(behind, ", "))
-			}
-			if len(tied) > 0 {
-				parts = append(parts, "tied (within 3 %) on "+strings.Join(tied, ", "))
-			}
-			return "**not met**: " + strings.Join(parts, "; "), false, wls
-		})
+			return verdict(ok, strings.Join(cells, ", ")), missed
+		}
+		t := target{name: "allocations ≤ 1 per received message besides the message's own bytes (allocs/op, `" +
+			"OursCallbackReceive`, `OursBlockingReceive`)"}
+		t.cb, t.profileCB = allocs("OursCallbackReceive", 1, 1)
+		t.bl, t.profileBL = allocs("OursBlockingReceive", 1, 1)
+		ts = append(ts, t)
+		t = target{name: "allocations ≤ 1 per sent message (allocs/op, `OursCallbackSend`, `OursBlockingSend`)"}
+		t.cb, t.profileCB = allocs("OursCallbackSend", 0, 1)
+		t.bl, t.profileBL = allocs("OursBlockingSend", 0, 1)
+		ts = append(ts, t)
+	}
+	if r.has("scale") {
+		both(fmt.Sprintf("scale, %s: no target; CPU per message and peak RSS against gorilla and gws", r.scaleTitle()),
+			func(impl string) (string, bool, []string) {
+				o := r.stats("scale", impl)
+				if o.ok == 0 {
+					return "no data", true, nil
+				}
+				var parts []string
+				for _, ref := range []string{"gorilla", "gws"} {
+					if p := r.stats("scale", ref); p.ok > 0 {
+						parts = append(parts, fmt.Sprintf("CPU/msg %.2f× %s (paired %.2f×), peak RSS %.2f× %s", o.cpuPerOpUs/p.cpuPerOpUs, ref,
+							r.paired("scale", impl, ref, cpuOf), o.rssMiB/p.rssMiB, ref))
+					}
+				}
+				parts = append(parts, fmt.Sprintf("%s µs/msg, %.2f CPU s, %.1f MiB, %.0f %% of offered", fmtUs(o.cpuPerOpUs), o.cpuS, o.rssMiB, o.offered*100))
+				return "– (" + strings.Join(parts, "; ") + ")", true, nil
+			})
+		// No target, but the profile of the callback face says where its
+		// CPU per message goes (the blocking face shares the engine).
+		if r.stats("scale", "ours-callback").ok > 0 {
+			ts[len(ts)-1].profileCB = []profileReq{{impl: "ours-callback", workload: "scale"}}
+		}
 	}
 	return ts
 }
