@@ -107,6 +107,8 @@ type stats struct {
 	opsPerSec  float64 // N / wall
 	minOps     float64
 	maxOps     float64
+	minCPU     float64 // CPU µs per op, lowest and highest round
+	maxCPU     float64
 	cpuPerOpUs float64 // workload CPU (user+sys) / N
 	rssMiB     float64 // peak RSS of the client process
 	kibPerConn float64
@@ -151,6 +153,7 @@ func (r *report) stats(wl, impl string) stats {
 	st.goroutines, st.heapKiB, st.stackKiB = median(gor), median(heap), median(stack)
 	st.cpuS, st.cores, st.offered = median(cpuS), median(cores), median(offered)
 	st.minOps, st.maxOps = slices.Min(ops), slices.Max(ops)
+	st.minCPU, st.maxCPU = slices.Min(cpu), slices.Max(cpu)
 	return st
 }
 
@@ -299,6 +302,18 @@ func (r *report) markdown() string {
 		w("| %s | %s | %s |\n", t.name, t.cb, t.bl)
 	}
 	w("\n")
+	var unsteady []string
+	for _, wl := range r.workloads {
+		if len(r.unsteady(wl.name)) > 0 {
+			unsteady = append(unsteady, wl.name)
+		}
+	}
+	if len(unsteady) > 0 {
+		w("**Unsteady in this run: %s.** In each, CPU per operation of at least one implementation varied by more than\n", strings.Join(unsteady, ", "))
+		w("%.1f× between its rounds (the note under the workload's table names them; the min–max columns give the ranges).\n", unsteadyLimit)
+		w("Medians of such rounds, and the verdicts above that rest on them, can change from run to run; the paired ratios\n")
+		w("say how the comparison moved within rounds.\n\n")
+	}
 
 	w("## Headline: this library (callback face) against raw gorilla\n\n")
 	w("| Workload | Throughput × gorilla | CPU/op × gorilla | × gws (throughput) | × lws (throughput) |\n| --- | --- | --- | --- | --- |\n")
@@ -334,7 +349,28 @@ func (r *report) markdown() string {
 				unit, cpuUnit = "messages/s", "CPU µs/message"
 			}
 			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
-			w("| Implementation | %s | × gorilla | MiB/s each way | min–max %s | %s | × gorilla | peak RSS MiB | runs ok |\n", unit, unit, cpuUnit)
+			w("| Implementation | %s | × gorilla | MiB/s each way | min–max %s | %s | min–max | × gorilla | peak RSS MiB | runs ok |\n", unit, unit, cpuUnit)
+			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+			g := r.stats(wl.name, "gorilla")
+			for _, impl := range r.impls {
+				s := r.stats(wl.name, impl)
+				if s.ok == 0 {
+					w("| %s | failed: %s | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+					continue
+				}
+				w("| %s | %s | %s | %.1f | %s–%s | %s | %s–%s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
+					s.opsPerSec*float64(wl.size)/(1<<20), fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU),
+					ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+			}
+			r.unsteadyNote(w, wl.name)
+			if lo, hi := r.spread(wl.name); lo > 0 && hi/lo < 1.15 {
+				w("\nEvery client's median is within %.0f %% of the others': on this machine the workload is bound by something\n", (hi/lo-1)*100)
+				w("they share (the round trip through the kernel and the server process, and the wake-ups), not by the client;\n")
+				w("CPU per operation is what separates them here.\n")
+			}
+		case "connect":
+			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
+			w("| Implementation | cycles/s | × gorilla | min–max cycles/s | CPU µs/cycle | min–max | × gorilla | peak RSS MiB | runs ok |\n")
 			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 			g := r.stats(wl.name, "gorilla")
 			for _, impl := range r.impls {
@@ -343,29 +379,10 @@ func (r *report) markdown() string {
 					w("| %s | failed: %s | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
 					continue
 				}
-				w("| %s | %s | %s | %.1f | %s–%s | %s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
-					s.opsPerSec*float64(wl.size)/(1<<20), fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs),
-					ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+				w("| %s | %s | %s | %s–%s | %s | %s–%s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
+					fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU), ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
 			}
-			if lo, hi := r.spread(wl.name); lo > 0 && hi/lo < 1.15 {
-				w("\nEvery client's median is within %.0f %% of the others': on this machine the workload is bound by something\n", (hi/lo-1)*100)
-				w("they share (the round trip through the kernel and the server process, and the wake-ups), not by the client;\n")
-				w("CPU per operation is what separates them here.\n")
-			}
-		case "connect":
-			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
-			w("| Implementation | cycles/s | × gorilla | min–max cycles/s | CPU µs/cycle | × gorilla | peak RSS MiB | runs ok |\n")
-			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-			g := r.stats(wl.name, "gorilla")
-			for _, impl := range r.impls {
-				s := r.stats(wl.name, impl)
-				if s.ok == 0 {
-					w("| %s | failed: %s | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
-					continue
-				}
-				w("| %s | %s | %s | %s–%s | %s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
-					fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
-			}
+			r.unsteadyNote(w, wl.name)
 		case "scale":
 			r.scaleSection(w, wl)
 		case "idle":
@@ -464,6 +481,34 @@ func (r *report) markdown() string {
 	return b.String()
 }
 
+// unsteadyLimit is the ratio of highest to lowest CPU per operation over
+// one implementation's rounds above which a workload is called unsteady.
+const unsteadyLimit = 1.5
+
+// unsteady lists the implementations whose CPU per operation on wl varied
+// by more than unsteadyLimit between rounds.
+func (r *report) unsteady(wl string) []string {
+	if w, ok := findWorkload(wl); !ok || w.kind == "idle" { // its figure is memory
+		return nil
+	}
+	var out []string
+	for _, impl := range r.impls {
+		if s := r.stats(wl, impl); s.ok > 1 && s.minCPU > 0 && s.maxCPU/s.minCPU > unsteadyLimit {
+			out = append(out, fmt.Sprintf("%s %s–%s µs", impl, fmtUs(s.minCPU), fmtUs(s.maxCPU)))
+		}
+	}
+	return out
+}
+
+// unsteadyNote says under a workload's table which implementations were
+// unsteady.
+func (r *report) unsteadyNote(w func(string, ...any), wl string) {
+	if u := r.unsteady(wl); len(u) > 0 {
+		w("\nUnsteady: CPU per operation varied by more than %.1f× between rounds for %s; the medians can move between runs.\n",
+			unsteadyLimit, strings.Join(u, ", "))
+	}
+}
+
 // runsOf is the number of rounds a workload ran (the most runs of any
 // implementation).
 func (r *report) runsOf(wl string) int {
@@ -481,8 +526,8 @@ func (r *report) scaleSection(w func(string, ...any), wl workload) {
 	w("offered (one per connection per tick). CPU: the client's user + system time over the measured window, in total and per\n")
 	w("echoed message; \"cores\" is that time over the window's wall time. Peak RSS: the client's `ru_maxrss` (opening the\n")
 	w("connections included). The echo server is the same process for every client and runs on the same machine.\n\n")
-	w("| Implementation | echoes/s | %% of offered | CPU s | cores | CPU µs/message | × gorilla | × gws | peak RSS MiB | × gorilla | × gws | runs ok |\n")
-	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	w("| Implementation | echoes/s | %% of offered | CPU s | cores | CPU µs/message | min–max | × gorilla | × gws | peak RSS MiB | × gorilla | × gws | runs ok |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	g, gw := r.stats(wl.name, "gorilla"), r.stats(wl.name, "gws")
 	behind := false
 	for _, impl := range r.impls {
@@ -491,14 +536,15 @@ func (r *report) scaleSection(w func(string, ...any), wl workload) {
 		}
 		s := r.stats(wl.name, impl)
 		if s.ok == 0 {
-			w("| %s | failed: %s | | | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+			w("| %s | failed: %s | | | | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
 			continue
 		}
 		behind = behind || s.offered < 0.95
-		w("| %s | %s | %.1f %% | %.2f | %.2f | %s | %s | %s | %.1f | %s | %s | %d/%d |\n", impl, fmtOps(s.opsPerSec), s.offered*100,
-			s.cpuS, s.cores, fmtUs(s.cpuPerOpUs), ratio(s.cpuPerOpUs, g.cpuPerOpUs), ratio(s.cpuPerOpUs, gw.cpuPerOpUs),
+		w("| %s | %s | %.1f %% | %.2f | %.2f | %s | %s–%s | %s | %s | %.1f | %s | %s | %d/%d |\n", impl, fmtOps(s.opsPerSec), s.offered*100,
+			s.cpuS, s.cores, fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU), ratio(s.cpuPerOpUs, g.cpuPerOpUs), ratio(s.cpuPerOpUs, gw.cpuPerOpUs),
 			s.rssMiB, ratio(s.rssMiB, g.rssMiB), ratio(s.rssMiB, gw.rssMiB), s.ok, s.total)
 	}
+	r.unsteadyNote(w, wl.name)
 	if behind {
 		w("\nNot every client carried the schedule on this machine (%d CPUs, shared with the echo server): below 95 %% of offered,\n", r.env.CPUs)
 		w("the client and the server together use the CPUs, the client's CPU is bounded by its share of them, and messages are\n")
