@@ -185,7 +185,9 @@ func orchestrate(args []string) error {
 	}
 
 	runs := map[string]map[string][]run{} // workload → impl → runs
+	others := map[string]otherLoad{}
 	for _, wl := range wls {
+		mark0, markErr := markCPU(srv.cmd.Process.Pid)
 		runs[wl.name] = map[string][]run{}
 		n := m.n[wl.name]
 		var extra []string
@@ -215,7 +217,14 @@ func orchestrate(args []string) error {
 				return errors.New("echo server died")
 			}
 		}
-		logf("%s done (%s elapsed)", wl.name, time.Since(start).Round(time.Second))
+		if mark1, err := markCPU(srv.cmd.Process.Pid); err == nil && markErr == nil {
+			o := otherBetween(mark0, mark1, runtime.NumCPU())
+			others[wl.name] = o
+			logf("%s done (%s elapsed; other processes used %.0f %% of the CPUs meanwhile)", wl.name,
+				time.Since(start).Round(time.Second), o.share()*100)
+		} else {
+			logf("%s done (%s elapsed; other work not measured: %v %v)", wl.name, time.Since(start).Round(time.Second), markErr, err)
+		}
 	}
 	srv.stop()
 
@@ -233,7 +242,7 @@ func orchestrate(args []string) error {
 	rep := report{
 		mode: m, rounds: *rounds, impls: impls, workloads: wls, runs: runs, allocs: allocs,
 		notes: notes, args: args, date: start, loadStart: loadStart, rev: rev, env: currentEnvironment(),
-		scaleInterval: *scaleInterval,
+		scaleInterval: *scaleInterval, others: others,
 	}
 	if doProfiles {
 		if err := srv.restart(ctx); err != nil {

@@ -28,6 +28,8 @@ type report struct {
 	// scaleInterval is the scale workload's schedule (its duration is
 	// mode.scaleDuration).
 	scaleInterval time.Duration
+	// others is the other processes' work during each workload.
+	others map[string]otherLoad
 }
 
 // environment describes the machine and the toolchain of a run.
@@ -68,6 +70,7 @@ type snapshot struct {
 	Env       environment
 	// The scale workload's schedule.
 	ScaleInterval, ScaleDuration time.Duration
+	Others                       map[string]otherLoad
 }
 
 func (r *report) snapshot() snapshot {
@@ -77,7 +80,8 @@ func (r *report) snapshot() snapshot {
 	}
 	return snapshot{Mode: r.mode.name, Rounds: r.rounds, Impls: r.impls, Workloads: wls, Runs: r.runs, Allocs: r.allocs,
 		Profiles: r.profiles, Notes: r.notes, Args: r.args, Elapsed: r.elapsed, Date: r.date, LoadStart: r.loadStart,
-		LoadEnd: r.loadEnd, Rev: r.rev, Env: r.env, ScaleInterval: r.scaleInterval, ScaleDuration: r.mode.scaleDuration}
+		LoadEnd: r.loadEnd, Rev: r.rev, Env: r.env, ScaleInterval: r.scaleInterval, ScaleDuration: r.mode.scaleDuration,
+		Others: r.others}
 }
 
 func (s snapshot) report() (*report, error) {
@@ -87,7 +91,7 @@ func (s snapshot) report() (*report, error) {
 	}
 	r := &report{mode: m, rounds: s.Rounds, impls: s.Impls, runs: s.Runs, allocs: s.Allocs, profiles: s.Profiles,
 		notes: s.Notes, args: s.Args, elapsed: s.Elapsed, date: s.Date, loadStart: s.LoadStart, loadEnd: s.LoadEnd,
-		rev: s.Rev, env: s.Env, scaleInterval: s.ScaleInterval}
+		rev: s.Rev, env: s.Env, scaleInterval: s.ScaleInterval, others: s.Others}
 	if s.ScaleDuration > 0 {
 		r.mode.scaleDuration = s.ScaleDuration
 	}
@@ -288,7 +292,16 @@ func (r *report) markdown() string {
 	w("| Peers | %s |\n", r.env.PeerVersion)
 	w("| Load average | %s at the start, %s at the end (1, 5, 15 min; other work on the machine adds noise) |\n", r.loadStart, r.loadEnd)
 	w("| Rounds | %d per workload; implementations alternate within a round, each round starting one further along |\n", r.rounds)
+	if o, parts := r.otherWork(); o.Wall > 0 {
+		w("| Other work | processes outside this run used %.0f %% of the CPUs while the workloads ran (%.0f CPU s in %s; per workload: %s) |\n",
+			o.share()*100, o.OtherCPU.Seconds(), o.Wall.Round(time.Second), strings.Join(parts, ", "))
+	}
 	w("\n")
+	if o, _ := r.otherWork(); o.share() > 0.05 {
+		w("> **The machine was busy with other work during this run** (%.0f %% of its CPUs on average, above). Every\n", o.share()*100)
+		w("> implementation ran under it, in alternating order, so ratios within a round (\"paired\") still compare them, but\n")
+		w("> absolute figures are inflated and medians noisier than on a quiet machine.\n\n")
+	}
 	for _, n := range r.notes {
 		w("> %s\n\n", n)
 	}
@@ -479,6 +492,24 @@ func (r *report) markdown() string {
 			r.rounds, rs, fmtDur(r.mode.scaleDuration))
 	}
 	return b.String()
+}
+
+// otherWork sums the other processes' work over the workloads, and lists
+// each workload's share.
+func (r *report) otherWork() (otherLoad, []string) {
+	var sum otherLoad
+	var parts []string
+	for _, wl := range r.workloads {
+		o, ok := r.others[wl.name]
+		if !ok {
+			continue
+		}
+		sum.OtherCPU += o.OtherCPU
+		sum.Wall += o.Wall
+		sum.CPUs = o.CPUs
+		parts = append(parts, fmt.Sprintf("%s %.0f %%", wl.name, o.share()*100))
+	}
+	return sum, parts
 }
 
 // unsteadyLimit is the ratio of highest to lowest CPU per operation over
