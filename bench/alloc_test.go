@@ -282,30 +282,89 @@ func BenchmarkOursCallbackSend(b *testing.B) {
 	}
 }
 
+// BenchmarkOursBlockingSend measures SendContext with a context that never
+// ends (64B, 64KiB) and with one that has a deadline, as the workloads pass
+// (64B_deadline, 64KiB_deadline).
 func BenchmarkOursBlockingSend(b *testing.B) {
+	for _, deadline := range []bool{false, true} {
+		for _, size := range benchSizes {
+			name := sizeName(size)
+			if deadline {
+				name += "_deadline"
+			}
+			b.Run(name, func(b *testing.B) {
+				srv := newRawServer(b)
+				o := newOursBench(b, srv.url, size)
+				sc := srv.accept(b)
+				discard(sc)
+				payload := make([]byte, size)
+				ctx := context.Background()
+				if deadline {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, 10*time.Minute)
+					defer cancel()
+				}
+				for range 100 {
+					if err := o.ws.SendContext(ctx, websocket.ArrayData(payload)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					if err := o.ws.SendContext(ctx, websocket.ArrayData(payload)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				o.finish(sc)
+			})
+		}
+	}
+}
+
+// BenchmarkOursBlockingReceive receives through the blocking face's
+// receiver (impl_ours.go), as the workloads do.
+func BenchmarkOursBlockingReceive(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
 			srv := newRawServer(b)
-			o := newOursBench(b, srv.url, size)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			sess, err := dialOursBlocking(ctx, srv.url, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			o := sess.(*oursBlocking)
 			sc := srv.accept(b)
 			discard(sc)
-			payload := make([]byte, size)
-			ctx := context.Background()
-			for range 100 {
-				if err := o.ws.SendContext(ctx, websocket.ArrayData(payload)); err != nil {
+			f := encodeFrames(size)
+			recv := func(n int) {
+				errc := push(sc, f, n)
+				for i := range n {
+					p, err := o.recv(ctx)
+					if err != nil || len(p) != size {
+						b.Fatalf("receive %d: %d bytes, %v", i, len(p), err)
+					}
+				}
+				if err := <-errc; err != nil {
 					b.Fatal(err)
 				}
 			}
+			recv(100)
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			b.ResetTimer()
-			for range b.N {
-				if err := o.ws.SendContext(ctx, websocket.ArrayData(payload)); err != nil {
-					b.Fatal(err)
-				}
-			}
+			recv(b.N)
 			b.StopTimer()
-			o.finish(sc)
+			// Drop the link and wait for the close to reach the receiver.
+			sc.Close()
+			wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+			defer wcancel()
+			if _, err := o.recv(wctx); err == nil {
+				b.Fatal("a message after the last one")
+			}
 		})
 	}
 }

@@ -23,8 +23,12 @@ import (
 type Result struct {
 	Impl     string `json:"impl"`
 	Workload string `json:"workload"`
-	N        int    `json:"n"`    // measured operations (round trips, messages, cycles, connections)
+	N        int    `json:"n"`    // measured operations (round trips, messages, cycles, connections; scale: echoes)
 	Size     int    `json:"size"` // message size in bytes (0 for connect and idle)
+	// Conns and Offered are the scale workload's: connections, and the
+	// messages its schedule offered (one per connection per tick).
+	Conns   int `json:"conns,omitempty"`
+	Offered int `json:"offered,omitempty"`
 	// WallNs and CPUNs (user + sys, getrusage RUSAGE_SELF) cover the
 	// measured workload only: not process start, connecting or warm-up.
 	WallNs int64 `json:"wall_ns"`
@@ -48,19 +52,21 @@ type Result struct {
 
 type workload struct {
 	name   string
-	kind   string // "stream" (window 1 = sequential echo), "connect", "idle"
+	kind   string // "stream" (window 1 = sequential echo), "connect", "idle", "scale"
 	size   int
 	window int
+	goOnly bool // the C client does not run it
 }
 
 var workloads = []workload{
-	{"echo64", "stream", 64, 1},
-	{"echo1k", "stream", 1 << 10, 1},
-	{"echo64k", "stream", 64 << 10, 1},
-	{"echo1m", "stream", 1 << 20, 1},
-	{"pipe64", "stream", 64, 64},
-	{"connect", "connect", 0, 0},
-	{"idle4000", "idle", 0, 0},
+	{"echo64", "stream", 64, 1, false},
+	{"echo1k", "stream", 1 << 10, 1, false},
+	{"echo64k", "stream", 64 << 10, 1, false},
+	{"echo1m", "stream", 1 << 20, 1, false},
+	{"pipe64", "stream", 64, 64, false},
+	{"connect", "connect", 0, 0, false},
+	{"idle4000", "idle", 0, 0, false},
+	{"scale", "scale", 64, 1, true},
 }
 
 func findWorkload(name string) (workload, bool) {
@@ -78,7 +84,20 @@ type session interface {
 	// flight (1: sequential echo), and checks every echo. Message i is
 	// ring[i%len(ring)] stamped with i.
 	stream(ctx context.Context, ring [][]byte, n int) error
+	// paced is one connection of the scale workload: at every tick of pc
+	// before pc.end it sends buf stamped with the message's index, unless
+	// the previous message's echo has not arrived yet (then the tick is
+	// skipped). It checks every echo and returns their number once the
+	// last one has arrived.
+	paced(ctx context.Context, buf []byte, pc pace) (int, error)
 	close(ctx context.Context) error
+}
+
+// pace is the schedule of one connection in the scale workload.
+type pace struct {
+	ticks <-chan time.Time
+	end   time.Time // ticks at or after end stop the connection
+	max   int       // at most this many ticks are taken (a bound on the loop)
 }
 
 // An implementation dials a session; idle asks it to park the connection
@@ -156,10 +175,12 @@ func vmRSS() int64 {
 func clientMain(args []string) error {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	implName := fs.String("impl", "gorilla", "ours-callback, ours-blocking, gorilla, coder or gws")
-	wlName := fs.String("workload", "echo64", "echo64, echo1k, echo64k, echo1m, pipe64, connect or idle4000")
-	n := fs.Int("n", 2000, "measured operations (connections for idle4000)")
+	wlName := fs.String("workload", "echo64", "echo64, echo1k, echo64k, echo1m, pipe64, connect, idle4000 or scale")
+	n := fs.Int("n", 2000, "measured operations (connections for idle4000 and scale)")
 	addr := fs.String("addr", "", "echo server address host:port (loopback)")
 	timeout := fs.Duration("timeout", 120*time.Second, "give up after this long")
+	fs.DurationVar(&scaleDuration, "duration", 10*time.Second, "scale: how long the measured schedule runs")
+	fs.DurationVar(&scaleInterval, "interval", 10*time.Millisecond, "scale: every connection sends a message this often")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured workload here")
 	fs.StringVar(&memProfile, "memprofile", "", "write a heap profile at the end of the workload here")
 	if err := fs.Parse(args); err != nil {
@@ -200,6 +221,10 @@ func clientMain(args []string) error {
 }
 
 var cpuProfile, memProfile string
+
+// The scale workload's schedule: every connection sends a message every
+// scaleInterval, for scaleDuration.
+var scaleDuration, scaleInterval time.Duration
 
 // measure runs f and records its wall and CPU time in res.
 func measure(res *Result, f func() error) error {
@@ -279,6 +304,9 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 		})
 
 	case "idle":
+		if err := checkNoFile(n + 64); err != nil {
+			return err
+		}
 		// Warm the implementation (code pages, pools) with one connection.
 		s, err := impl(ctx, url, true)
 		if err != nil {
@@ -291,37 +319,11 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 		base := vmRSS()
 		var ms0 runtime.MemStats
 		runtime.ReadMemStats(&ms0)
-		sessions := make([]session, n)
+		var sessions []session
 		err = measure(res, func() error {
-			// At most 64 handshakes in flight, for every implementation.
-			sem := make(chan struct{}, 64)
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			var first error
-			for i := range n {
-				select {
-				case sem <- struct{}{}:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					defer func() { <-sem }()
-					s, err := impl(ctx, url, true)
-					if err != nil {
-						mu.Lock()
-						if first == nil {
-							first = fmt.Errorf("dial %d: %w", i, err)
-						}
-						mu.Unlock()
-						return
-					}
-					sessions[i] = s
-				}()
-			}
-			wg.Wait()
-			return first
+			var err error
+			sessions, err = openMany(ctx, impl, url, n, true)
+			return err
 		})
 		if err != nil {
 			return err
@@ -337,8 +339,127 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 		writeHeapProfile()
 		runtime.KeepAlive(sessions)
 		return nil // the connections die with the process
+
+	case "scale":
+		if err := checkNoFile(n + 64); err != nil {
+			return err
+		}
+		sessions, err := openMany(ctx, impl, url, n, false)
+		if err != nil {
+			return err
+		}
+		if _, _, err := paceAll(ctx, sessions, min(time.Second, scaleDuration/5)); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+		runtime.GC()
+		var echoed, offered int
+		err = measure(res, func() error {
+			var err error
+			echoed, offered, err = paceAll(ctx, sessions, scaleDuration)
+			return err
+		})
+		res.N, res.Conns, res.Offered = echoed, n, offered
+		if err != nil {
+			return err
+		}
+		writeHeapProfile()
+		runtime.KeepAlive(sessions)
+		return nil // the connections die with the process
 	}
 	return fmt.Errorf("unknown workload kind %q", wl.kind)
+}
+
+// openMany opens n connections, at most 64 handshakes in flight, for every
+// implementation.
+func openMany(ctx context.Context, impl implementation, url string, n int, idle bool) ([]session, error) {
+	sessions := make([]session, n)
+	sem := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for i := range n {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return nil, ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s, err := impl(ctx, url, idle)
+			if err != nil {
+				mu.Lock()
+				if first == nil {
+					first = fmt.Errorf("dial %d: %w", i, err)
+				}
+				mu.Unlock()
+				return
+			}
+			sessions[i] = s
+		}()
+	}
+	wg.Wait()
+	return sessions, first
+}
+
+// paceAll runs the scale schedule on every session for d: connection i's
+// ticks come every scaleInterval, its first at scaleInterval × (1 + i/n)
+// after the start, so that the sends of the connections are spread evenly
+// over each interval. It returns the echoes received and the messages the
+// schedule offered (the ticks before the end).
+func paceAll(ctx context.Context, sessions []session, d time.Duration) (echoed, offered int, err error) {
+	start := time.Now()
+	end := start.Add(d)
+	maxTicks := int(d/scaleInterval) + 2
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, s := range sessions {
+		phase := time.Duration(i) * scaleInterval / time.Duration(len(sessions))
+		// ticks at start + phase + k × scaleInterval, k ≥ 1, before end
+		offered += int((d - phase - 1) / scaleInterval)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64)
+			for j := range buf {
+				buf[j] = byte(j * 31)
+			}
+			n, perr := func() (int, error) {
+				t := time.NewTimer(time.Until(start.Add(phase)))
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return 0, ctx.Err()
+				}
+				tk := time.NewTicker(scaleInterval)
+				defer tk.Stop()
+				return s.paced(ctx, buf, pace{ticks: tk.C, end: end, max: maxTicks})
+			}()
+			mu.Lock()
+			echoed += n
+			if perr != nil && err == nil {
+				err = fmt.Errorf("connection %d: %w", i, perr)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return echoed, offered, err
+}
+
+// checkNoFile fails if this process may not open need file descriptors.
+func checkNoFile(need int) error {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		return err
+	}
+	if r.Cur < uint64(need) {
+		return fmt.Errorf("RLIMIT_NOFILE is %d (hard %d), the workload needs %d: raise the hard limit (ulimit -Hn)", r.Cur, r.Max, need)
+	}
+	return nil
 }
 
 // settle collects garbage and returns free memory to the OS, so that RSS
@@ -352,17 +473,20 @@ func settle() {
 
 // pump drives a stream for the event-driven clients (this library's
 // callback face, gws): the first window of messages is sent by the caller,
-// each further message by the message callback that received an echo.
+// each further message by the message callback that received an echo, as
+// an application replies (run checks that it was so).
 type pump struct {
 	send func(p []byte) error
 
-	mu          sync.Mutex
-	ring        [][]byte
-	total, sent int
-	recvd       int
-	done        chan error
-	finished    bool
-	unsolicited error
+	mu           sync.Mutex
+	ring         [][]byte
+	total, sent  int
+	recvd        int
+	fromCallback int  // messages sent by onMessage
+	pacing       bool // paced: the ticks send, the message callback only checks
+	done         chan error
+	finished     bool
+	unsolicited  error
 }
 
 func newPump(send func([]byte) error) *pump {
@@ -377,17 +501,26 @@ func (p *pump) run(ctx context.Context, ring [][]byte, n int) error {
 		p.mu.Unlock()
 		return p.unsolicited
 	}
-	p.ring, p.total, p.sent, p.recvd, p.done, p.finished = ring, n, 0, 0, done, false
+	p.ring, p.total, p.sent, p.recvd, p.fromCallback, p.done, p.finished, p.pacing = ring, n, 0, 0, 0, done, false, false
 	for p.sent < p.total && p.sent < len(p.ring) && !p.finished {
 		p.sendNextLocked()
 	}
+	first := p.sent
 	p.mu.Unlock()
 	select {
 	case err := <-done:
-		return err
+		if err != nil {
+			return err
+		}
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fromCallback != n-first {
+		return fmt.Errorf("%d of %d messages were sent from the message callback, want %d", p.fromCallback, n, n-first)
+	}
+	return nil
 }
 
 func (p *pump) sendNextLocked() {
@@ -436,9 +569,90 @@ func (p *pump) onMessage(b []byte) {
 		p.finishLocked(nil)
 		return
 	}
-	if p.sent < p.total {
+	if p.sent < p.total && !p.pacing {
+		p.fromCallback++
 		p.sendNextLocked()
 	}
+}
+
+// paced is session.paced for the event-driven clients: the goroutine of
+// the schedule sends (as an application's timer would), the message
+// callback checks the echo.
+func (p *pump) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	done := make(chan error, 1)
+	p.mu.Lock()
+	if p.unsolicited != nil {
+		p.mu.Unlock()
+		return 0, p.unsolicited
+	}
+	// total stays above what the ticks can send until the schedule ends.
+	p.ring, p.total, p.sent, p.recvd, p.fromCallback, p.done, p.finished, p.pacing = [][]byte{buf}, pc.max+1, 0, 0, 0, done, false, true
+	p.mu.Unlock()
+ticks:
+	for range pc.max {
+		select {
+		case t := <-pc.ticks:
+			if !t.Before(pc.end) {
+				break ticks
+			}
+		case err := <-done: // a failure
+			return 0, err
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		p.mu.Lock()
+		if p.recvd == p.sent && !p.finished {
+			p.sendNextLocked()
+		}
+		p.mu.Unlock()
+	}
+	// The stream ends with the echo of the last message sent.
+	p.mu.Lock()
+	p.total = p.sent
+	if p.recvd == p.total {
+		p.finishLocked(nil)
+	}
+	n := p.sent
+	p.mu.Unlock()
+	select {
+	case err := <-done:
+		return n, err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// pacedSync is session.paced for the pull-style clients: one goroutine
+// sends at the tick and reads the echo.
+func pacedSync(ctx context.Context, c syncConn, buf []byte, pc pace) (int, error) {
+	n := 0
+	for range pc.max {
+		select {
+		case t := <-pc.ticks:
+			if !t.Before(pc.end) {
+				return n, nil
+			}
+		case <-ctx.Done():
+			return n, ctx.Err()
+		}
+		stamp(buf, n)
+		if err := c.send(ctx, buf); err != nil {
+			return n, fmt.Errorf("send %d: %w", n, err)
+		}
+		b, err := c.recv(ctx)
+		if err != nil {
+			return n, fmt.Errorf("receive %d: %w", n, err)
+		}
+		if err := check(b, len(buf), n); err != nil {
+			return n, err
+		}
+		n++
+		select { // a tick that came while the echo was awaited is skipped
+		case <-pc.ticks:
+		default:
+		}
+	}
+	return n, nil
 }
 
 // syncConn is a pull-style connection: gorilla, coder, and this library's

@@ -80,6 +80,10 @@ func (s *oursCallback) stream(ctx context.Context, ring [][]byte, n int) error {
 	return s.p.run(ctx, ring, n)
 }
 
+func (s *oursCallback) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	return s.p.paced(ctx, buf, pc)
+}
+
 // close waits for the Close callback and the close event.
 func (s *oursCallback) close(ctx context.Context) error {
 	done := make(chan error, 1)
@@ -108,59 +112,126 @@ func (s *oursCallback) close(ctx context.Context) error {
 }
 
 // oursBlocking is the blocking face: ConnectContext, SendContext,
-// CloseContext; the library has no blocking receive, so the message event
-// feeds a channel.
+// CloseContext, and a blocking receive through [receiver].
 type oursBlocking struct {
-	ws   *websocket.WebSocket
-	msgs chan []byte
-	errs chan error
+	ws *websocket.WebSocket
+	rx receiver
 }
 
 func dialOursBlocking(ctx context.Context, url string, idle bool) (session, error) {
-	// Room for the pipelined window; an idle connection gets none, so that
-	// the harness's channel is not counted as the library's memory.
-	room := 128
-	if idle {
-		room = 0
-	}
-	s := &oursBlocking{ws: websocket.CreateWebSocket(), msgs: make(chan []byte, room), errs: make(chan error, 1)}
-	_ = s.ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-		func(err mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-			b, ok := data.OrEmpty().(websocket.ArrayData)
-			if !ok {
-				select {
-				case s.errs <- errors.New("text or empty message received"):
-				default:
-				}
-				return
-			}
-			s.msgs <- b
-		}))
+	s := &oursBlocking{ws: websocket.CreateWebSocket()}
+	s.rx.init(s.ws, idle)
 	if err := s.ws.ConnectContext(ctx, url, nil); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// send is SendContext with the caller's context, as an application passes
+// it (the workloads' contexts carry the run's deadline).
 func (s *oursBlocking) send(ctx context.Context, p []byte) error {
 	return s.ws.SendContext(ctx, websocket.ArrayData(p))
 }
 
 func (s *oursBlocking) recv(ctx context.Context) ([]byte, error) {
-	select {
-	case b := <-s.msgs:
-		return b, nil
-	case err := <-s.errs:
-		return nil, err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return s.rx.receive(ctx)
 }
 
 func (s *oursBlocking) stream(ctx context.Context, ring [][]byte, n int) error {
 	return streamSync(ctx, s, ring, n)
 }
 
+func (s *oursBlocking) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	return pacedSync(ctx, s, buf, pc)
+}
+
 func (s *oursBlocking) close(ctx context.Context) error {
 	return s.ws.CloseContext(ctx, nil)
+}
+
+// ---- The blocking face's receive: the one place to change ----
+//
+// receiver is the blocking face's receive side. The library has no
+// blocking receive yet, so this is the cheapest one its public API allows:
+// the reader runs the message callback itself when nothing is queued for
+// the callbacks, and the callback puts the message on a buffered channel,
+// one hand-off to the receiving goroutine per message; a failure travels
+// on the same channel, so a receive waits on that channel and ctx only.
+//
+// When the library has WebSocket.ReceiveContext, switch here and nowhere
+// else: init keeps only r.ws = ws (no listener, no channel), and receive
+// becomes
+//
+//	d, err := r.ws.ReceiveContext(ctx)
+//	if err != nil {
+//		return nil, err
+//	}
+//	b, ok := d.(websocket.ArrayData)
+//	if !ok {
+//		return nil, errors.New("text message received")
+//	}
+//	return b, nil
+//
+// The workloads and the allocation benchmark BenchmarkOursBlockingReceive
+// receive through this type only.
+type receiver struct {
+	ws *websocket.WebSocket
+	in chan received
+}
+
+// received is one message, or the failure that ends receiving.
+type received struct {
+	b   []byte
+	err error
+}
+
+// init registers the listeners on ws, before it connects. An idle
+// connection gets a channel without room, so that the harness's buffer is
+// not counted as the library's memory, and no close listener.
+func (r *receiver) init(ws *websocket.WebSocket, idle bool) {
+	r.ws = ws
+	room := 64 + 2 // the pipelined window, and room for a failure
+	if idle {
+		room = 0
+	}
+	r.in = make(chan received, room)
+	_ = ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
+		func(err mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
+			if e, failed := err.Get(); failed {
+				r.fail(e)
+				return
+			}
+			b, ok := data.OrEmpty().(websocket.ArrayData)
+			if !ok {
+				r.fail(errors.New("text or empty message received"))
+				return
+			}
+			r.in <- received{b: b}
+		}))
+	if !idle {
+		_ = ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
+			func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.CloseResult]) {
+				c := data.OrEmpty()
+				r.fail(fmt.Errorf("closed: %d %s", c.Code, c.Reason))
+			}))
+	}
+}
+
+// fail ends receiving with err, unless the channel is full: then the
+// receiver has messages to take first, and the run's deadline bounds it.
+func (r *receiver) fail(err error) {
+	select {
+	case r.in <- received{err: err}:
+	default:
+	}
+}
+
+// receive returns the next message.
+func (r *receiver) receive(ctx context.Context) ([]byte, error) {
+	select {
+	case m := <-r.in:
+		return m.b, m.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

@@ -56,6 +56,10 @@ func (g *gorillaConn) stream(ctx context.Context, ring [][]byte, n int) error {
 	return streamSync(ctx, g, ring, n)
 }
 
+func (g *gorillaConn) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	return pacedSync(ctx, g, buf, pc)
+}
+
 // close performs the closing handshake: send Close, read until the server's
 // Close frame, then close the socket.
 func (g *gorillaConn) close(context.Context) error {
@@ -120,6 +124,10 @@ func (c *coderConn) stream(ctx context.Context, ring [][]byte, n int) error {
 	return streamSync(ctx, c, ring, n)
 }
 
+func (c *coderConn) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	return pacedSync(ctx, c, buf, pc)
+}
+
 func (c *coderConn) close(context.Context) error {
 	return c.c.Close(coder.StatusNormalClosure, "")
 }
@@ -164,6 +172,10 @@ func (g *gwsConn) OnClose(_ *gws.Conn, err error) {
 
 func (g *gwsConn) stream(ctx context.Context, ring [][]byte, n int) error {
 	return g.p.run(ctx, ring, n)
+}
+
+func (g *gwsConn) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
+	return g.p.paced(ctx, buf, pc)
 }
 
 // close is gws's own: WriteClose sends the Close frame and closes the

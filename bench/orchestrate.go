@@ -25,11 +25,14 @@ import (
 var implOrder = []string{"ours-callback", "ours-blocking", "gorilla", "coder", "gws", "lws"}
 
 type mode struct {
-	name    string
-	rounds  int
-	n       map[string]int // measured operations per workload
-	timeout time.Duration  // per client process
-	bench   []string       // go test flags for the allocation benchmarks
+	name     string
+	rounds   int
+	wlRounds map[string]int // rounds of a workload, if not rounds (unless -rounds is given)
+	n        map[string]int // measured operations per workload (scale: connections)
+	timeout  time.Duration  // per client process
+	bench    []string       // go test flags for the allocation benchmarks
+	// scaleDuration is how long the scale workload's schedule is measured.
+	scaleDuration time.Duration
 }
 
 var quickMode = mode{
@@ -37,10 +40,11 @@ var quickMode = mode{
 	rounds: 5,
 	n: map[string]int{
 		"echo64": 2000, "echo1k": 2000, "echo64k": 400, "echo1m": 25,
-		"pipe64": 20000, "connect": 200, "idle4000": 4000,
+		"pipe64": 20000, "connect": 200, "idle4000": 4000, "scale": 2000,
 	},
-	timeout: 60 * time.Second,
-	bench:   []string{"-benchtime=20000x", "-count=1"},
+	timeout:       60 * time.Second,
+	bench:         []string{"-benchtime=20000x", "-count=1"},
+	scaleDuration: 2 * time.Second,
 }
 
 var fullMode = mode{
@@ -48,10 +52,19 @@ var fullMode = mode{
 	rounds: 7,
 	n: map[string]int{
 		"echo64": 20000, "echo1k": 20000, "echo64k": 3000, "echo1m": 200,
-		"pipe64": 200000, "connect": 1500, "idle4000": 4000,
+		"pipe64": 200000, "connect": 1500, "idle4000": 4000, "scale": 2000,
 	},
-	timeout: 180 * time.Second,
-	bench:   []string{"-benchtime=1s", "-count=3"},
+	// Each scale run lasts about 13 s (connecting, 1 s warm-up, 10 s
+	// measured): 5 rounds keep the full run near ten minutes.
+	wlRounds:      map[string]int{"scale": 5},
+	timeout:       180 * time.Second,
+	bench:         []string{"-benchtime=1s", "-count=3"},
+	scaleDuration: 10 * time.Second,
+}
+
+// scaleArgs are the client flags of the scale workload.
+func scaleArgs(d, interval time.Duration) []string {
+	return []string{"-duration", d.String(), "-interval", interval.String()}
 }
 
 // run is one client process's outcome.
@@ -72,6 +85,8 @@ func orchestrate(args []string) error {
 	noProfiles := fs.Bool("no-profiles", false, "do not profile the targets that are not met (full mode profiles them)")
 	withProfiles := fs.Bool("profiles", false, "profile the targets that are not met in quick mode too")
 	render := fs.String("render", "", "write the report again from a saved run (tmp/report-full.json) instead of measuring")
+	scaleInterval := fs.Duration("scale-interval", 10*time.Millisecond, "scale workload: every connection sends a message this often")
+	scaleDur := fs.Duration("scale-duration", 0, "scale workload: measured duration (default: quick 2s, full 10s)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,6 +102,18 @@ func orchestrate(args []string) error {
 	}
 	if *rounds < 5 {
 		return errors.New("-rounds must be at least 5")
+	}
+	roundsOf := func(wl string) int {
+		if r, ok := m.wlRounds[wl]; ok && !isFlagSet(fs, "rounds") {
+			return r
+		}
+		return *rounds
+	}
+	if *scaleDur > 0 {
+		m.scaleDuration = *scaleDur
+	}
+	if *scaleInterval <= 0 || m.scaleDuration < 10**scaleInterval || m.scaleDuration > 10*time.Minute {
+		return errors.New("-scale-interval must be positive and -scale-duration from 10 intervals to 10 minutes")
 	}
 	doProfiles := (!*quick || *withProfiles) && !*noProfiles
 	if !*quick && *out == "" && !isFlagSet(fs, "out") {
@@ -143,18 +170,41 @@ func orchestrate(args []string) error {
 	defer srv.stop()
 	addr := srv.addr
 	logf("echo server %s (pid %d)", addr, srv.cmd.Process.Pid)
+	// The server holds one descriptor per connection of the largest
+	// workload (it raises its own soft limit to the hard one).
+	need := 0
+	for _, wl := range wls {
+		if wl.kind == "idle" || wl.kind == "scale" {
+			need = max(need, m.n[wl.name]+64)
+		}
+	}
+	if have, err := noFileOf(srv.cmd.Process.Pid); err != nil {
+		logf("cannot read the echo server's RLIMIT_NOFILE: %v", err)
+	} else if need > 0 && have < need {
+		return fmt.Errorf("the echo server may open %d files, the workloads need %d: raise the hard RLIMIT_NOFILE (ulimit -Hn)", have, need)
+	}
 
 	runs := map[string]map[string][]run{} // workload → impl → runs
+	others := map[string]otherLoad{}
 	for _, wl := range wls {
+		mark0, markErr := markCPU(srv.cmd.Process.Pid)
 		runs[wl.name] = map[string][]run{}
 		n := m.n[wl.name]
-		for r := range *rounds {
-			for k := range impls {
-				impl := impls[(r+k)%len(impls)]
+		var extra []string
+		if wl.kind == "scale" {
+			extra = scaleArgs(m.scaleDuration, *scaleInterval)
+		}
+		wlImpls := impls
+		if wl.goOnly {
+			wlImpls = slices.DeleteFunc(slices.Clone(impls), func(s string) bool { return s == "lws" })
+		}
+		for r := range roundsOf(wl.name) {
+			for k := range wlImpls {
+				impl := wlImpls[(r+k)%len(wlImpls)]
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				rr := runClient(ctx, impl, wl.name, n, addr, m.timeout)
+				rr := runClient(ctx, impl, wl.name, n, addr, m.timeout, extra...)
 				runs[wl.name][impl] = append(runs[wl.name][impl], rr)
 				if rr.Failed != "" {
 					logf("%s %s round %d: FAILED: %s", wl.name, impl, r+1, rr.Failed)
@@ -167,7 +217,14 @@ func orchestrate(args []string) error {
 				return errors.New("echo server died")
 			}
 		}
-		logf("%s done (%s elapsed)", wl.name, time.Since(start).Round(time.Second))
+		if mark1, err := markCPU(srv.cmd.Process.Pid); err == nil && markErr == nil {
+			o := otherBetween(mark0, mark1, runtime.NumCPU())
+			others[wl.name] = o
+			logf("%s done (%s elapsed; other processes used %.0f %% of the CPUs meanwhile)", wl.name,
+				time.Since(start).Round(time.Second), o.share()*100)
+		} else {
+			logf("%s done (%s elapsed; other work not measured: %v %v)", wl.name, time.Since(start).Round(time.Second), markErr, err)
+		}
 	}
 	srv.stop()
 
@@ -185,6 +242,7 @@ func orchestrate(args []string) error {
 	rep := report{
 		mode: m, rounds: *rounds, impls: impls, workloads: wls, runs: runs, allocs: allocs,
 		notes: notes, args: args, date: start, loadStart: loadStart, rev: rev, env: currentEnvironment(),
+		scaleInterval: *scaleInterval, others: others,
 	}
 	if doProfiles {
 		if err := srv.restart(ctx); err != nil {
@@ -208,6 +266,24 @@ func orchestrate(args []string) error {
 	}
 	logf("total %s", time.Since(start).Round(time.Second))
 	return nil
+}
+
+// noFileOf reads the soft RLIMIT_NOFILE of process pid.
+func noFileOf(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
+			var soft int
+			if _, err := fmt.Sscan(rest, &soft); err != nil {
+				return 0, fmt.Errorf("max open files: %q: %w", rest, err)
+			}
+			return soft, nil
+		}
+	}
+	return 0, errors.New("no max open files line")
 }
 
 func isFlagSet(fs *flag.FlagSet, name string) bool {
@@ -593,12 +669,15 @@ func takeProfiles(ctx context.Context, rep *report, addr string, m mode) []profi
 	for _, t := range ts {
 		for _, r := range t.profileCB {
 			add(r)
-			cbWl[r.workload] = true
+			if r.bench == "" {
+				cbWl[r.workload] = true
+			}
 		}
 	}
 	for _, t := range ts {
 		for _, r := range t.profileBL {
-			if !cbWl[r.workload] { // same engine: profile the blocking face only where it alone misses
+			// same engine: profile the blocking face's workloads only where it alone misses
+			if r.bench != "" || !cbWl[r.workload] {
 				add(r)
 			}
 		}
@@ -646,11 +725,14 @@ func takeProfiles(ctx context.Context, rep *report, addr string, m mode) []profi
 		default:
 			st := rep.stats(r.workload, r.impl)
 			n := m.n[r.workload]
-			if st.opsPerSec > 0 {
+			extra := []string{"-cpuprofile", file}
+			if w, _ := findWorkload(r.workload); w.kind == "scale" {
+				extra = append(extra, scaleArgs(m.scaleDuration, rep.scaleInterval)...) // n is connections
+			} else if st.opsPerSec > 0 {
 				n = int(min(max(st.opsPerSec*2, float64(n)), float64(n)*50))
 			}
 			logf("CPU profile of %s %s (n=%d)", r.impl, r.workload, n)
-			rr := runClient(ctx, r.impl, r.workload, n, addr, m.timeout, "-cpuprofile", file)
+			rr := runClient(ctx, r.impl, r.workload, n, addr, m.timeout, extra...)
 			if rr.Failed != "" {
 				out = append(out, profile{Title: r.impl + " " + r.workload, Text: "run failed: " + rr.Failed})
 				continue

@@ -25,6 +25,11 @@ type report struct {
 	loadEnd   string
 	rev       string
 	env       environment
+	// scaleInterval is the scale workload's schedule (its duration is
+	// mode.scaleDuration).
+	scaleInterval time.Duration
+	// others is the other processes' work during each workload.
+	others map[string]otherLoad
 }
 
 // environment describes the machine and the toolchain of a run.
@@ -63,6 +68,9 @@ type snapshot struct {
 	LoadEnd   string
 	Rev       string
 	Env       environment
+	// The scale workload's schedule.
+	ScaleInterval, ScaleDuration time.Duration
+	Others                       map[string]otherLoad
 }
 
 func (r *report) snapshot() snapshot {
@@ -72,7 +80,8 @@ func (r *report) snapshot() snapshot {
 	}
 	return snapshot{Mode: r.mode.name, Rounds: r.rounds, Impls: r.impls, Workloads: wls, Runs: r.runs, Allocs: r.allocs,
 		Profiles: r.profiles, Notes: r.notes, Args: r.args, Elapsed: r.elapsed, Date: r.date, LoadStart: r.loadStart,
-		LoadEnd: r.loadEnd, Rev: r.rev, Env: r.env}
+		LoadEnd: r.loadEnd, Rev: r.rev, Env: r.env, ScaleInterval: r.scaleInterval, ScaleDuration: r.mode.scaleDuration,
+		Others: r.others}
 }
 
 func (s snapshot) report() (*report, error) {
@@ -82,7 +91,10 @@ func (s snapshot) report() (*report, error) {
 	}
 	r := &report{mode: m, rounds: s.Rounds, impls: s.Impls, runs: s.Runs, allocs: s.Allocs, profiles: s.Profiles,
 		notes: s.Notes, args: s.Args, elapsed: s.Elapsed, date: s.Date, loadStart: s.LoadStart, loadEnd: s.LoadEnd,
-		rev: s.Rev, env: s.Env}
+		rev: s.Rev, env: s.Env, scaleInterval: s.ScaleInterval, others: s.Others}
+	if s.ScaleDuration > 0 {
+		r.mode.scaleDuration = s.ScaleDuration
+	}
 	for _, name := range s.Workloads {
 		w, ok := findWorkload(name)
 		if !ok {
@@ -99,19 +111,24 @@ type stats struct {
 	opsPerSec  float64 // N / wall
 	minOps     float64
 	maxOps     float64
+	minCPU     float64 // CPU µs per op, lowest and highest round
+	maxCPU     float64
 	cpuPerOpUs float64 // workload CPU (user+sys) / N
 	rssMiB     float64 // peak RSS of the client process
 	kibPerConn float64
 	goroutines float64
 	heapKiB    float64
 	stackKiB   float64
+	cpuS       float64 // workload CPU in seconds
+	cores      float64 // workload CPU / wall
+	offered    float64 // scale: echoes / messages offered
 	failure    string
 }
 
 func (r *report) stats(wl, impl string) stats {
 	runs := r.runs[wl][impl]
 	st := stats{total: len(runs)}
-	var ops, cpu, rss, kib, gor, heap, stack []float64
+	var ops, cpu, rss, kib, gor, heap, stack, cpuS, cores, offered []float64
 	for _, x := range runs {
 		if x.Failed != "" {
 			if st.failure == "" {
@@ -127,13 +144,20 @@ func (r *report) stats(wl, impl string) stats {
 		gor = append(gor, float64(x.Goroutines))
 		heap = append(heap, x.HeapKiBPerConn)
 		stack = append(stack, x.StackKiBPerConn)
+		cpuS = append(cpuS, float64(x.CPUNs)/1e9)
+		cores = append(cores, float64(x.CPUNs)/float64(x.WallNs))
+		if x.Offered > 0 {
+			offered = append(offered, float64(x.N)/float64(x.Offered))
+		}
 	}
 	if st.ok == 0 {
 		return st
 	}
 	st.opsPerSec, st.cpuPerOpUs, st.rssMiB, st.kibPerConn = median(ops), median(cpu), median(rss), median(kib)
 	st.goroutines, st.heapKiB, st.stackKiB = median(gor), median(heap), median(stack)
+	st.cpuS, st.cores, st.offered = median(cpuS), median(cores), median(offered)
 	st.minOps, st.maxOps = slices.Min(ops), slices.Max(ops)
+	st.minCPU, st.maxCPU = slices.Min(cpu), slices.Max(cpu)
 	return st
 }
 
@@ -180,11 +204,45 @@ var wlTitle = map[string]string{
 	"pipe64":   "pipelined stream, 64 B messages, 64 in flight",
 	"connect":  "connect + close cycles",
 	"idle4000": "memory per idle connection, 4,000 connections",
+	"scale":    "many connections, each echoing 64 B on a schedule",
+}
+
+// scaleTitle describes the scale workload's schedule.
+func (r *report) scaleTitle() string {
+	n := r.mode.n["scale"]
+	return fmt.Sprintf("%s connections, each echoing a 64 B message every %s for %s", thousands(n), fmtDur(r.scaleInterval), fmtDur(r.mode.scaleDuration))
+}
+
+// fmtDur writes 10 ms, 2 s, 1.5 s.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%g s", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%g ms", float64(d)/float64(time.Millisecond))
+	default:
+		return d.String()
+	}
+}
+
+// scaleOffered is the scale workload's offered rate in messages per second.
+func (r *report) scaleOffered() float64 {
+	if r.scaleInterval <= 0 {
+		return 0
+	}
+	return float64(r.mode.n["scale"]) / r.scaleInterval.Seconds()
+}
+
+func thousands(n int) string {
+	if n < 1000 {
+		return fmt.Sprint(n)
+	}
+	return fmt.Sprintf("%s,%03d", thousands(n/1000), n%1000)
 }
 
 var implDesc = map[string]string{
-	"ours-callback": "this library, callback face: `Connect`/`Send`/`Close` with callbacks, `OnMessage` drives the stream",
-	"ours-blocking": "this library, blocking face: `ConnectContext`/`SendContext`/`CloseContext`, `OnMessage` → channel",
+	"ours-callback": "this library, callback face: `Connect`/`Send`/`Close` with callbacks, `OnMessage` drives the stream (each echo's callback calls `Send` for the next message)",
+	"ours-blocking": "this library, blocking face: `ConnectContext`/`SendContext`/`CloseContext` with the run's context (it has a deadline); receive: `OnMessage` → a buffered channel (`receiver` in `impl_ours.go`; the library has no blocking receive yet)",
 	"gorilla":       "raw gorilla/websocket: default `Dialer`, `WriteMessage`/`ReadMessage`",
 	"coder":         "github.com/coder/websocket: `Dial`, `Write`/`Read`",
 	"gws":           "github.com/lxzan/gws: `NewClient`, event handler, `WriteMessage` from `OnMessage`",
@@ -234,20 +292,41 @@ func (r *report) markdown() string {
 	w("| Peers | %s |\n", r.env.PeerVersion)
 	w("| Load average | %s at the start, %s at the end (1, 5, 15 min; other work on the machine adds noise) |\n", r.loadStart, r.loadEnd)
 	w("| Rounds | %d per workload; implementations alternate within a round, each round starting one further along |\n", r.rounds)
+	if o, parts := r.otherWork(); o.Wall > 0 {
+		w("| Other work | processes outside this run used %.0f %% of the CPUs while the workloads ran (%.0f CPU s in %s; per workload: %s) |\n",
+			o.share()*100, o.OtherCPU.Seconds(), o.Wall.Round(time.Second), strings.Join(parts, ", "))
+	}
 	w("\n")
+	if o, _ := r.otherWork(); o.share() > 0.05 {
+		w("> **The machine was busy with other work during this run** (%.0f %% of its CPUs on average, above). Every\n", o.share()*100)
+		w("> implementation ran under it, in alternating order, so ratios within a round (\"paired\") still compare them, but\n")
+		w("> absolute figures are inflated and medians noisier than on a quiet machine.\n\n")
+	}
 	for _, n := range r.notes {
 		w("> %s\n\n", n)
 	}
 
 	// Targets first: what the issue asks.
-	w("## Targets (this library against raw gorilla, medians of this run)\n\n")
+	w("## Targets (this library against its peers, medians of this run)\n\n")
 	w("Ratios are ratios of medians; \"paired\" is the median over rounds of the ratio within each round, steadier when\n")
-	w("the machine's load varies.\n\n")
+	w("the machine's load varies. CPU ratios: lower is better.\n\n")
 	w("| Target | Callback face | Blocking face |\n| --- | --- | --- |\n")
 	for _, t := range r.targets() {
 		w("| %s | %s | %s |\n", t.name, t.cb, t.bl)
 	}
 	w("\n")
+	var unsteady []string
+	for _, wl := range r.workloads {
+		if len(r.unsteady(wl.name)) > 0 {
+			unsteady = append(unsteady, wl.name)
+		}
+	}
+	if len(unsteady) > 0 {
+		w("**Unsteady in this run: %s.** In each, CPU per operation of at least one implementation varied by more than\n", strings.Join(unsteady, ", "))
+		w("%.1f× between its rounds (the note under the workload's table names them; the min–max columns give the ranges).\n", unsteadyLimit)
+		w("Medians of such rounds, and the verdicts above that rest on them, can change from run to run; the paired ratios\n")
+		w("say how the comparison moved within rounds.\n\n")
+	}
 
 	w("## Headline: this library (callback face) against raw gorilla\n\n")
 	w("| Workload | Throughput × gorilla | CPU/op × gorilla | × gws (throughput) | × lws (throughput) |\n| --- | --- | --- | --- | --- |\n")
@@ -257,6 +336,11 @@ func (r *report) markdown() string {
 		if wl.kind == "idle" {
 			w("| %s (KiB/conn, lower is better) | %s | %s | %s | %s |\n", wl.name, ratio(o.kibPerConn, g.kibPerConn),
 				ratio(o.cpuPerOpUs, g.cpuPerOpUs), ratio(o.kibPerConn, gw.kibPerConn), ratio(o.kibPerConn, l.kibPerConn))
+			continue
+		}
+		if wl.kind == "scale" {
+			w("| %s (echoes/s; CPU per message) | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
+				ratio(o.opsPerSec, gw.opsPerSec), ratio(o.opsPerSec, l.opsPerSec))
 			continue
 		}
 		w("| %s | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
@@ -278,7 +362,28 @@ func (r *report) markdown() string {
 				unit, cpuUnit = "messages/s", "CPU µs/message"
 			}
 			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
-			w("| Implementation | %s | × gorilla | MiB/s each way | min–max %s | %s | × gorilla | peak RSS MiB | runs ok |\n", unit, unit, cpuUnit)
+			w("| Implementation | %s | × gorilla | MiB/s each way | min–max %s | %s | min–max | × gorilla | peak RSS MiB | runs ok |\n", unit, unit, cpuUnit)
+			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+			g := r.stats(wl.name, "gorilla")
+			for _, impl := range r.impls {
+				s := r.stats(wl.name, impl)
+				if s.ok == 0 {
+					w("| %s | failed: %s | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+					continue
+				}
+				w("| %s | %s | %s | %.1f | %s–%s | %s | %s–%s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
+					s.opsPerSec*float64(wl.size)/(1<<20), fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU),
+					ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+			}
+			r.unsteadyNote(w, wl.name)
+			if lo, hi := r.spread(wl.name); lo > 0 && hi/lo < 1.15 {
+				w("\nEvery client's median is within %.0f %% of the others': on this machine the workload is bound by something\n", (hi/lo-1)*100)
+				w("they share (the round trip through the kernel and the server process, and the wake-ups), not by the client;\n")
+				w("CPU per operation is what separates them here.\n")
+			}
+		case "connect":
+			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
+			w("| Implementation | cycles/s | × gorilla | min–max cycles/s | CPU µs/cycle | min–max | × gorilla | peak RSS MiB | runs ok |\n")
 			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 			g := r.stats(wl.name, "gorilla")
 			for _, impl := range r.impls {
@@ -287,29 +392,12 @@ func (r *report) markdown() string {
 					w("| %s | failed: %s | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
 					continue
 				}
-				w("| %s | %s | %s | %.1f | %s–%s | %s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
-					s.opsPerSec*float64(wl.size)/(1<<20), fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs),
-					ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+				w("| %s | %s | %s | %s–%s | %s | %s–%s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
+					fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU), ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
 			}
-			if lo, hi := r.spread(wl.name); lo > 0 && hi/lo < 1.15 {
-				w("\nEvery client's median is within %.0f %% of the others': on this machine the workload is bound by something\n", (hi/lo-1)*100)
-				w("they share (the round trip through the kernel and the server process, and the wake-ups), not by the client;\n")
-				w("CPU per operation is what separates them here.\n")
-			}
-		case "connect":
-			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
-			w("| Implementation | cycles/s | × gorilla | min–max cycles/s | CPU µs/cycle | × gorilla | peak RSS MiB | runs ok |\n")
-			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-			g := r.stats(wl.name, "gorilla")
-			for _, impl := range r.impls {
-				s := r.stats(wl.name, impl)
-				if s.ok == 0 {
-					w("| %s | failed: %s | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
-					continue
-				}
-				w("| %s | %s | %s | %s–%s | %s | %s | %.1f | %d/%d |\n", impl, fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec),
-					fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
-			}
+			r.unsteadyNote(w, wl.name)
+		case "scale":
+			r.scaleSection(w, wl)
 		case "idle":
 			w("### %s — %s\n\n", wl.name, wlTitle[wl.name])
 			w("KiB/conn = (VmRSS with all %d connections open − VmRSS before connecting) / %d. Go clients run `runtime.GC` and\n", n, n)
@@ -347,7 +435,10 @@ func (r *report) markdown() string {
 		w("frames, for send benchmarks it discards what it reads; so allocations are the client's. Medians over `-count`.\n")
 		w("The send benchmarks convert the payload with `websocket.ArrayData(payload)` at every call, as an application sending\n")
 		w("a different buffer each time must: boxing a slice into the `MessageData` interface is one allocation (24 B) that the\n")
-		w("API's shape (`Send(data MessageData, …)`) charges to every sent message. The receive side's boxing is the library's.\n\n")
+		w("API's shape (`Send(data MessageData, …)`) charges to every sent message. The receive side's boxing is the library's.\n")
+		w("`OursBlockingSend/…_deadline` passes `SendContext` a context with a deadline, as the workloads do; the others\n")
+		w("`context.Background()`. `OursBlockingReceive` receives through the harness's blocking receive (`receiver`), whose\n")
+		w("channel allocates nothing per message.\n\n")
 		w("| Benchmark | ns/op | B/op | allocs/op |\n| --- | ---: | ---: | ---: |\n")
 		for _, a := range r.allocs {
 			w("| %s | %.0f | %.0f | %.0f |\n", a.Name, a.NsPerOp, a.BytesPerOp, a.AllocsPerOp)
@@ -356,7 +447,7 @@ func (r *report) markdown() string {
 	}
 
 	if len(r.profiles) > 0 {
-		w("## Profiles for the targets not met\n\n")
+		w("## Profiles for the targets not met, and of the scale workload\n\n")
 		w("Taken by the harness after the measured rounds, from one extra run of the client with `-cpuprofile`\n")
 		w("(or the allocation benchmark with `-memprofile`), so they describe the library as measured above.\n\n")
 		for _, p := range r.profiles {
@@ -379,6 +470,15 @@ func (r *report) markdown() string {
 	w("- Sequential echo: send, wait for the echo, repeat. Pipelined: 64 messages in flight, one more sent per echo.\n")
 	w("  Connect: dial, open, close with each library's own close (a closing handshake for all but gws, whose\n")
 	w("  `WriteClose` sends Close and drops the socket), one after another. Warm-up (n/10, at most 2,000) is not measured.\n")
+	if r.has("scale") {
+		w("- Scale: %s. The connections are opened first (64 handshakes in flight), then the schedule runs\n", r.scaleTitle())
+		w("  for a warm-up (a fifth of the duration, at most 1 s) and then for the measured duration. Each connection has a goroutine\n")
+		w("  with a `time.Ticker`, its first tick offset by i/n of the interval so that the sends are spread evenly. At a tick it\n")
+		w("  sends the next message unless the previous one's echo is still missing (then the tick is skipped). gorilla, coder and\n")
+		w("  this library's blocking face send and read the echo on that goroutine (`SendContext`, then the receive); this library's\n")
+		w("  callback face and gws call `Send`/`WriteMessage` from it and check the echo in their message callback. Not measured:\n")
+		w("  opening and the warm-up; the connections are not closed (they end with the process).\n")
+	}
 	w("- Each library is used with its defaults, as an application would (this library: `nil` options).\n")
 	w("- Medians are over rounds; ratios are ratios of medians from this run.\n")
 	w("- n per run: ")
@@ -387,7 +487,102 @@ func (r *report) markdown() string {
 		parts = append(parts, fmt.Sprintf("%s %d", wl.name, r.mode.n[wl.name]))
 	}
 	w("%s.\n", strings.Join(parts, ", "))
+	if rs := r.runsOf("scale"); rs > 0 && rs != r.rounds {
+		w("- Rounds: %d, but %d for scale (each scale run lasts %s measured, about 3 s more to connect and warm up).\n",
+			r.rounds, rs, fmtDur(r.mode.scaleDuration))
+	}
 	return b.String()
+}
+
+// otherWork sums the other processes' work over the workloads, and lists
+// each workload's share.
+func (r *report) otherWork() (otherLoad, []string) {
+	var sum otherLoad
+	var parts []string
+	for _, wl := range r.workloads {
+		o, ok := r.others[wl.name]
+		if !ok {
+			continue
+		}
+		sum.OtherCPU += o.OtherCPU
+		sum.Wall += o.Wall
+		sum.CPUs = o.CPUs
+		parts = append(parts, fmt.Sprintf("%s %.0f %%", wl.name, o.share()*100))
+	}
+	return sum, parts
+}
+
+// unsteadyLimit is the ratio of highest to lowest CPU per operation over
+// one implementation's rounds above which a workload is called unsteady.
+const unsteadyLimit = 1.5
+
+// unsteady lists the implementations whose CPU per operation on wl varied
+// by more than unsteadyLimit between rounds.
+func (r *report) unsteady(wl string) []string {
+	if w, ok := findWorkload(wl); !ok || w.kind == "idle" { // its figure is memory
+		return nil
+	}
+	var out []string
+	for _, impl := range r.impls {
+		if s := r.stats(wl, impl); s.ok > 1 && s.minCPU > 0 && s.maxCPU/s.minCPU > unsteadyLimit {
+			out = append(out, fmt.Sprintf("%s %s–%s µs", impl, fmtUs(s.minCPU), fmtUs(s.maxCPU)))
+		}
+	}
+	return out
+}
+
+// unsteadyNote says under a workload's table which implementations were
+// unsteady.
+func (r *report) unsteadyNote(w func(string, ...any), wl string) {
+	if u := r.unsteady(wl); len(u) > 0 {
+		w("\nUnsteady: CPU per operation varied by more than %.1f× between rounds for %s; the medians can move between runs.\n",
+			unsteadyLimit, strings.Join(u, ", "))
+	}
+}
+
+// runsOf is the number of rounds a workload ran (the most runs of any
+// implementation).
+func (r *report) runsOf(wl string) int {
+	n := 0
+	for _, rs := range r.runs[wl] {
+		n = max(n, len(rs))
+	}
+	return n
+}
+
+// scaleSection writes the scale workload's table.
+func (r *report) scaleSection(w func(string, ...any), wl workload) {
+	w("### %s — %s (offered: %s messages/s)\n\n", wl.name, r.scaleTitle(), thousands(int(r.scaleOffered())))
+	w("Echoes/s and %% of offered: echoes received in the measured window and their share of the messages the schedule\n")
+	w("offered (one per connection per tick). CPU: the client's user + system time over the measured window, in total and per\n")
+	w("echoed message; \"cores\" is that time over the window's wall time. Peak RSS: the client's `ru_maxrss` (opening the\n")
+	w("connections included). The echo server is the same process for every client and runs on the same machine.\n\n")
+	w("| Implementation | echoes/s | %% of offered | CPU s | cores | CPU µs/message | min–max | × gorilla | × gws | peak RSS MiB | × gorilla | × gws | runs ok |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	g, gw := r.stats(wl.name, "gorilla"), r.stats(wl.name, "gws")
+	behind := false
+	for _, impl := range r.impls {
+		if _, ran := r.runs[wl.name][impl]; !ran {
+			continue
+		}
+		s := r.stats(wl.name, impl)
+		if s.ok == 0 {
+			w("| %s | failed: %s | | | | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+			continue
+		}
+		behind = behind || s.offered < 0.95
+		w("| %s | %s | %.1f %% | %.2f | %.2f | %s | %s–%s | %s | %s | %.1f | %s | %s | %d/%d |\n", impl, fmtOps(s.opsPerSec), s.offered*100,
+			s.cpuS, s.cores, fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU), ratio(s.cpuPerOpUs, g.cpuPerOpUs), ratio(s.cpuPerOpUs, gw.cpuPerOpUs),
+			s.rssMiB, ratio(s.rssMiB, g.rssMiB), ratio(s.rssMiB, gw.rssMiB), s.ok, s.total)
+	}
+	r.unsteadyNote(w, wl.name)
+	if behind {
+		w("\nNot every client carried the schedule on this machine (%d CPUs, shared with the echo server): below 95 %% of offered,\n", r.env.CPUs)
+		w("the client and the server together use the CPUs, the client's CPU is bounded by its share of them, and messages are\n")
+		w("late and ticks skipped. Then CPU per message is the figure to compare; total CPU says how much of the machine the\n")
+		w("client took, and echoes/s how much work it got done with it. A lower rate (`-scale-interval`) measures the clients\n")
+		w("below saturation.\n")
+	}
 }
 
 func mdEscape(s string) string {
@@ -447,71 +642,72 @@ func (r *report) targets() []target {
 		}
 		ts = append(ts, t)
 	}
+	// cmp compares impl's metric with ref's on wl: the ratio of medians,
+	// its cell text and the paired ratio.
+	type cmpResult struct {
+		x    float64
+		cell string
+	}
+	cmp := func(wl, impl, ref string, get func(stats) float64, per func(run) float64, unit string, format func(float64) string) (cmpResult, bool) {
+		o, g := r.stats(wl, impl), r.stats(wl, ref)
+		if o.ok == 0 || g.ok == 0 || get(g) == 0 {
+			return cmpResult{}, false
+		}
+		x := get(o) / get(g)
+		return cmpResult{x: x, cell: fmt.Sprintf("%.2f× %s: %s vs %s %s, paired %.2f×", x, ref, format(get(o)), format(get(g)), unit,
+			r.paired(wl, impl, ref, per))}, true
+	}
+	cpu := func(s stats) float64 { return s.cpuPerOpUs }
+	thr := func(s stats) float64 { return s.opsPerSec }
+
 	if r.has("echo64") {
-		both("64 B echo: CPU per round trip ≤ 1.10× gorilla", func(impl string) (string, bool, []string) {
-			o, g := r.stats("echo64", impl), r.stats("echo64", "gorilla")
-			if o.ok == 0 || g.ok == 0 {
+		both("64 B echo: CPU per round trip ≤ 1.10× gorilla and ≤ 1.25× gws", func(impl string) (string, bool, []string) {
+			g, okG := cmp("echo64", impl, "gorilla", cpu, cpuOf, "µs", fmtUs)
+			gw, okW := cmp("echo64", impl, "gws", cpu, cpuOf, "µs", fmtUs)
+			if !okG || !okW {
 				return "no data", true, nil
 			}
-			x := o.cpuPerOpUs / g.cpuPerOpUs
-			return verdict(x <= 1.10, fmt.Sprintf("%.2f×: %s vs %s µs; paired %.2f×", x, fmtUs(o.cpuPerOpUs), fmtUs(g.cpuPerOpUs),
-				r.paired("echo64", impl, "gorilla", cpuOf))), x <= 1.10, []string{"echo64"}
+			ok := g.x <= 1.10 && gw.x <= 1.25
+			return verdict(ok, g.cell+"; "+gw.cell), ok, []string{"echo64"}
 		})
 	}
 	if r.has("pipe64") {
-		both("64 B pipelined: throughput ≥ 1.0× gorilla", func(impl string) (string, bool, []string) {
-			o, g := r.stats("pipe64", impl), r.stats("pipe64", "gorilla")
-			if o.ok == 0 || g.ok == 0 {
+		both("64 B pipelined: throughput ≥ 1.3× gorilla", func(impl string) (string, bool, []string) {
+			g, okG := cmp("pipe64", impl, "gorilla", thr, opsOf, "msg/s", fmtOps)
+			if !okG {
 				return "no data", true, nil
 			}
-			x := o.opsPerSec / g.opsPerSec
-			return verdict(x >= 1.0, fmt.Sprintf("%.2f×: %s vs %s msg/s; paired %.2f×", x, fmtOps(o.opsPerSec), fmtOps(g.opsPerSec),
-				r.paired("pipe64", impl, "gorilla", opsOf))), x >= 1.0, []string{"pipe64"}
+			return verdict(g.x >= 1.3, g.cell), g.x >= 1.3, []string{"pipe64"}
 		})
 	}
-	for _, wl := range []string{"echo64k", "echo1m"} {
-		if !r.has(wl) {
-			continue
-		}
-		both(wl+": throughput ≥ 1.5× gorilla and ≥ 0.8× gws", func(impl string) (string, bool, []string) {
-			o, g, gw := r.stats(wl, impl), r.stats(wl, "gorilla"), r.stats(wl, "gws")
-			if o.ok == 0 || g.ok == 0 {
+	if r.has("echo64k") {
+		both("64 KiB echo: throughput ≥ 0.8× gws, CPU per round trip ≤ 1.25× gws", func(impl string) (string, bool, []string) {
+			t, okT := cmp("echo64k", impl, "gws", thr, opsOf, "round trips/s", fmtOps)
+			c, okC := cmp("echo64k", impl, "gws", cpu, cpuOf, "µs", fmtUs)
+			if !okT || !okC {
 				return "no data", true, nil
 			}
-			x := o.opsPerSec / g.opsPerSec
-			y := 0.0
-			if gw.ok > 0 {
-				y = o.opsPerSec / gw.opsPerSec
-			}
-			ok := x >= 1.5 && (gw.ok == 0 || y >= 0.8)
-			return verdict(ok, fmt.Sprintf("%.2f× gorilla, %.2f× gws; paired %.2f×, %.2f×", x, y,
-				r.paired(wl, impl, "gorilla", opsOf), r.paired(wl, impl, "gws", opsOf))), ok, []string{wl}
+			ok := t.x >= 0.8 && c.x <= 1.25
+			return verdict(ok, "throughput "+t.cell+"; CPU "+c.cell), ok, []string{"echo64k"}
 		})
 	}
-	if len(r.allocs) > 0 {
-		find := func(prefix string, limit float64) (ok bool, cells []string, missed []profileReq) {
-			ok = true
-			for _, a := range r.allocs {
-				if strings.HasPrefix(a.Name, prefix) {
-					cells = append(cells, fmt.Sprintf("%s: %.0f", strings.TrimPrefix(a.Name, prefix), a.AllocsPerOp))
-					if a.AllocsPerOp > limit {
-						ok = false
-						missed = append(missed, profileReq{bench: a.Name})
-					}
-				}
+	if r.has("echo1m") {
+		both("1 MiB echo: throughput ≥ 1.0× gws", func(impl string) (string, bool, []string) {
+			t, okT := cmp("echo1m", impl, "gws", thr, opsOf, "round trips/s", fmtOps)
+			if !okT {
+				return "no data", true, nil
 			}
-			if len(cells) == 0 {
-				return true, []string{"no data"}, nil
+			return verdict(t.x >= 1.0, t.cell), t.x >= 1.0, []string{"echo1m"}
+		})
+	}
+	if r.has("connect") {
+		both("connect + close: cycles/s ≥ 1.0× gorilla", func(impl string) (string, bool, []string) {
+			t, okT := cmp("connect", impl, "gorilla", thr, opsOf, "cycles/s", fmtOps)
+			if !okT {
+				return "no data", true, nil
 			}
-			return ok, cells, missed
-		}
-		rxOK, rx, rxMiss := find("OursCallbackReceive/", 2)
-		txOK, tx, txMiss := find("OursCallbackSend/", 1)
-		_, btx, _ := find("OursBlockingSend/", 1)
-		ts = append(ts, target{name: "allocations ≤ 2 per received message (callback path)",
-			cb: verdict(rxOK, strings.Join(rx, ", ")), bl: "(same receive path)", profileCB: rxMiss})
-		ts = append(ts, target{name: "allocations ≤ 1 per sent message (callback path)",
-			cb: verdict(txOK, strings.Join(tx, ", ")), bl: "(no target) " + strings.Join(btx, ", "), profileCB: txMiss})
+			return verdict(t.x >= 1.0, t.cell), t.x >= 1.0, []string{"connect"}
+		})
 	}
 	if r.has("idle4000") {
 		both("idle connection ≤ 8 KiB RSS at 4,000 connections", func(impl string) (string, bool, []string) {
@@ -522,41 +718,65 @@ func (r *report) targets() []target {
 			return verdict(o.kibPerConn <= 8, fmt.Sprintf("%.1f KiB; gorilla %.1f", o.kibPerConn, g.kibPerConn)), o.kibPerConn <= 8, []string{"idle4000"}
 		})
 	}
-	if slices.Contains(r.impls, "lws") {
-		both("ahead of the libwebsockets client on every workload", func(impl string) (string, bool, []string) {
-			var behind, tied, wls []string
-			for _, wl := range r.workloads {
-				o, l := r.stats(wl.name, impl), r.stats(wl.name, "lws")
-				if o.ok == 0 || l.ok == 0 {
+	if len(r.allocs) > 0 {
+		// allocs judges the benchmarks named prefix+"/…": at most limit
+		// allocations per op besides own (the message's bytes).
+		allocs := func(prefix string, own, limit float64) (string, []profileReq) {
+			ok := true
+			var cells []string
+			var missed []profileReq
+			for _, a := range r.allocs {
+				sub, found := strings.CutPrefix(a.Name, prefix+"/")
+				if !found {
 					continue
 				}
-				// "ahead" means more than 3 % better: within that, a tie
-				if wl.kind == "idle" {
-					if x := o.kibPerConn / l.kibPerConn; x > 1.03 {
-						behind = append(behind, fmt.Sprintf("%s %.1f vs %.1f KiB", wl.name, o.kibPerConn, l.kibPerConn))
-						wls = append(wls, wl.name)
-					} else if x >= 0.97 {
-						tied = append(tied, fmt.Sprintf("%s %.1f vs %.1f KiB", wl.name, o.kibPerConn, l.kibPerConn))
-					}
-				} else if x := o.opsPerSec / l.opsPerSec; x < 0.97 {
-					behind = append(behind, fmt.Sprintf("%s %.2f×", wl.name, x))
-					wls = append(wls, wl.name)
-				} else if x <= 1.03 {
-					tied = append(tied, fmt.Sprintf("%s %.2f×", wl.name, x))
+				if own > 0 {
+					cells = append(cells, fmt.Sprintf("%s: %.0f (%.0f besides the bytes)", sub, a.AllocsPerOp, a.AllocsPerOp-own))
+				} else {
+					cells = append(cells, fmt.Sprintf("%s: %.0f", sub, a.AllocsPerOp))
+				}
+				if a.AllocsPerOp-own > limit {
+					ok = false
+					missed = append(missed, profileReq{bench: a.Name})
 				}
 			}
-			if len(behind) == 0 && len(tied) == 0 {
-				return "met", true, nil
+			if len(cells) == 0 {
+				return "no data", nil
 			}
-			var parts []string
-			if len(behind) > 0 {
-				parts = append(parts, "behind on "+strings.Join(behind, ", "))
-			}
-			if len(tied) > 0 {
-				parts = append(parts, "tied (within 3 %) on "+strings.Join(tied, ", "))
-			}
-			return "**not met**: " + strings.Join(parts, "; "), false, wls
-		})
+			return verdict(ok, strings.Join(cells, ", ")), missed
+		}
+		t := target{name: "allocations ≤ 1 per received message besides the message's own bytes (allocs/op, `" +
+			"OursCallbackReceive`, `OursBlockingReceive`)"}
+		t.cb, t.profileCB = allocs("OursCallbackReceive", 1, 1)
+		t.bl, t.profileBL = allocs("OursBlockingReceive", 1, 1)
+		ts = append(ts, t)
+		t = target{name: "allocations ≤ 1 per sent message (allocs/op, `OursCallbackSend`, `OursBlockingSend`)"}
+		t.cb, t.profileCB = allocs("OursCallbackSend", 0, 1)
+		t.bl, t.profileBL = allocs("OursBlockingSend", 0, 1)
+		ts = append(ts, t)
+	}
+	if r.has("scale") {
+		both(fmt.Sprintf("scale, %s: no target; CPU per message and peak RSS against gorilla and gws", r.scaleTitle()),
+			func(impl string) (string, bool, []string) {
+				o := r.stats("scale", impl)
+				if o.ok == 0 {
+					return "no data", true, nil
+				}
+				var parts []string
+				for _, ref := range []string{"gorilla", "gws"} {
+					if p := r.stats("scale", ref); p.ok > 0 {
+						parts = append(parts, fmt.Sprintf("CPU/msg %.2f× %s (paired %.2f×), peak RSS %.2f× %s", o.cpuPerOpUs/p.cpuPerOpUs, ref,
+							r.paired("scale", impl, ref, cpuOf), o.rssMiB/p.rssMiB, ref))
+					}
+				}
+				parts = append(parts, fmt.Sprintf("%s µs/msg, %.2f CPU s, %.1f MiB, %.0f %% of offered", fmtUs(o.cpuPerOpUs), o.cpuS, o.rssMiB, o.offered*100))
+				return "– (" + strings.Join(parts, "; ") + ")", true, nil
+			})
+		// No target, but the profile of the callback face says where its
+		// CPU per message goes (the blocking face shares the engine).
+		if r.stats("scale", "ours-callback").ok > 0 {
+			ts[len(ts)-1].profileCB = []profileReq{{impl: "ours-callback", workload: "scale"}}
+		}
 	}
 	return ts
 }
