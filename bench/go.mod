@@ -1,6 +1,6 @@
 module github.com/cangjie-go/ohos/bench
 
-go 1.24.0
+go 1.25
 
 require (
 	github.com/cangjie-go/ohos v0.0.0
@@ -12,7 +12,7 @@ require (
 
 require (
 	github.com/dolthub/maphash v0.1.0 // indirect
-	github.com/klauspost/compress v1.17.9 // indirect
+	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
 	golang.org/x/crypto v0.48.0 // indirect
 	golang.org/x/net v0.50.0 // indirect

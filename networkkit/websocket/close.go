@@ -107,6 +107,7 @@ func (s *session) finish(rf readFailure) {
 	}
 	drop.Stop()
 	s.w.Close()
+	s.w.release() // finish runs on the reader, which reads no more
 
 	ws.mu.Lock()
 	claimed := false
@@ -121,7 +122,7 @@ func (s *session) finish(rf readFailure) {
 	if report != nil {
 		claimed = ws.events.pushClaim(event{ev: evError, err: report}) || claimed
 	}
-	claimed = ws.events.pushClaim(event{ev: evClose, close: res}) || claimed
+	claimed = ws.events.pushClaim(event{ev: evClose, data: res}) || claimed
 	ws.lastClose = s.end
 	if retry {
 		var cause error = s.end

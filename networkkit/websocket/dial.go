@@ -40,13 +40,13 @@ func (s *session) dial(ctx, hctx context.Context) {
 	}
 	ws.extensions = params.answer
 	if s.cfg.reconnect == nil { // let go of what only connecting needed
-		s.cfg.header, s.cfg.subprotocols = nil, nil
+		s.cfg.url, s.cfg.header, s.cfg.subprotocols, s.tls = nil, nil, nil, nil
 	}
 	ws.state, ws.lastClose = stateOpen, nil
 	ws.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
-	claimed := ws.events.pushClaim(event{ev: evHeaderReceive, headers: responseHeaders(resp.Header)})
+	claimed := ws.events.pushClaim(event{ev: evHeaderReceive, data: responseHeaders(resp.Header)})
 	claimed = ws.completeLocked(s.connect, nil) || claimed
-	claimed = ws.events.pushClaim(event{ev: evOpen, open: map[uint32]string{uint32(resp.StatusCode): reasonPhrase(resp)}}) || claimed
+	claimed = ws.events.pushClaim(event{ev: evOpen, data: map[uint32]string{uint32(resp.StatusCode): reasonPhrase(resp)}}) || claimed
 	s.startKeepAlive()
 	s.kick() // the messages sent while connecting
 	ws.mu.Unlock()

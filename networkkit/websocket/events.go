@@ -330,15 +330,15 @@ func isNilCallback(cb any) bool {
 // event is one item for the callbacks: an event to deliver, or the
 // completion of a Connect, Send or Close call.
 type event struct {
-	ev        eventIndex
-	done      callback.AsyncCallback[bool] // a completion when non-nil
-	err       error                        // completion error, or the error event's exception
-	msg       MessageData
-	size      int64 // a queued message's bytes, counted against the receive bound
-	close     CloseResult
-	open      map[uint32]string
-	headers   ResponseHeaders
-	reconnect Reconnect
+	ev   eventIndex
+	done callback.AsyncCallback[bool] // a completion when non-nil
+	err  error                        // completion error, or the error event's exception
+	msg  MessageData
+	size int64 // a queued message's bytes, counted against the receive bound
+	// The payload of the other events: map[uint32]string (open),
+	// CloseResult (close), ResponseHeaders (headerReceive), Reconnect
+	// (reconnect). One field keeps the queue's entries small.
+	data any
 }
 
 // dispatcher runs the callbacks of one WebSocket one at a time, in the
@@ -531,20 +531,22 @@ func (d *dispatcher) deliver() {
 		d.next++
 		switch e.ev {
 		case evOpen:
-			d.guard("open", func() { x.cb.(openCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.open)) })
+			d.guard("open", func() {
+				x.cb.(openCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.data.(map[uint32]string)))
+			})
 		case evMessage:
 			d.guard("message", func() { x.cb.(messageCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.msg)) })
 		case evClose:
-			d.guard("close", func() { x.cb.(closeCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.close)) })
+			d.guard("close", func() { x.cb.(closeCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.data.(CloseResult))) })
 		case evError:
 			be := e.err.(*callback.BusinessException)
 			d.guard("error", func() { x.cb.(errorCallback).Invoke(be) })
 		case evDataEnd:
 			d.guard("dataEnd", func() { x.cb.(dataEndCallback).Invoke() })
 		case evHeaderReceive:
-			d.guard("headerReceive", func() { x.cb.(headerCallback).Invoke(e.headers) })
+			d.guard("headerReceive", func() { x.cb.(headerCallback).Invoke(e.data.(ResponseHeaders)) })
 		case evReconnect:
-			d.guard("reconnect", func() { x.cb.(reconnectCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.reconnect)) })
+			d.guard("reconnect", func() { x.cb.(reconnectCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.data.(Reconnect))) })
 		default:
 			panic(fmt.Sprintf("websocket: unexpected event %d", e.ev))
 		}
@@ -582,7 +584,7 @@ func (q *fifo[T]) len() int { return q.n }
 
 func (q *fifo[T]) push(v T) {
 	if q.n == len(q.buf) {
-		next := make([]T, max(8, 2*len(q.buf)))
+		next := make([]T, max(2, 2*len(q.buf)))
 		for i := 0; i < q.n; i++ {
 			next[i] = q.buf[(q.head+i)%len(q.buf)]
 		}

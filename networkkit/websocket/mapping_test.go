@@ -1383,13 +1383,13 @@ func TestDispatcherDeliversPayloads(t *testing.T) {
 		close(done)
 	}))
 
-	d.post(event{ev: evHeaderReceive, headers: MapData{"upgrade": "websocket"}})
-	d.post(event{ev: evOpen, open: map[uint32]string{101: "Switching Protocols"}})
+	d.post(event{ev: evHeaderReceive, data: MapData{"upgrade": "websocket"}})
+	d.post(event{ev: evOpen, data: map[uint32]string{101: "Switching Protocols"}})
 	d.post(event{ev: evMessage, msg: StringData("hi")})
 	d.post(event{ev: evMessage, msg: ArrayData{1, 2}})
 	d.post(event{ev: evDataEnd})
 	d.post(event{ev: evError, err: be})
-	d.post(event{ev: evClose, close: CloseResult{Code: 1000, Reason: "bye"}})
+	d.post(event{ev: evClose, data: CloseResult{Code: 1000, Reason: "bye"}})
 	waitFor(t, done, "the close event")
 
 	mu.Lock()

@@ -247,9 +247,9 @@ const maxCloseReason = 123
 
 // config is a validated connection request, every option resolved to the
 // value the connection uses. It is built once by newConfig; nothing reads
-// the caller's RequestOptions after Connect returns. Once open, the
-// connection drops the fields only the handshake needs (header,
-// subprotocols); nothing else changes.
+// the caller's RequestOptions after Connect returns. Once open, a
+// connection that will not reconnect drops the fields only the handshake
+// needs (url, header, subprotocols); nothing else changes.
 type config struct {
 	url          *url.URL
 	header       http.Header

@@ -144,7 +144,8 @@ func (s *session) control(h header) (rf readFailure, done bool) {
 		return violation("control frame with a %d-byte payload", h.length), true
 	}
 	w := s.w
-	p := w.ctrl[:h.length]
+	var buf [maxControlPayload]byte // on the stack: control frames are rare, idle connections hold none
+	p := buf[:h.length]
 	if err := w.readFull(p); err != nil {
 		return readFailure{kind: linkLost, err: err}, true
 	}
@@ -226,7 +227,7 @@ func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done boo
 		return tooBigFailure(), true
 	}
 	zr, br := s.inflate.reader(src)
-	out := make([]byte, 0, min(max(4*h.length, readBufSize), limit+1))
+	out := make([]byte, 0, min(max(4*h.length, readSmall), limit+1))
 	whole := false
 	defer func() { s.inflate.done(zr, br, out, whole) }()
 	for {

@@ -189,7 +189,7 @@ func (ws *WebSocket) scheduleReconnect(s *session, attempt int, cause error) eve
 	s.queue = fifo[outgoing]{}
 	ws.sess, ws.state = next, stateConnecting
 	next.retry = time.AfterFunc(delay, next.redial)
-	return event{ev: evReconnect, reconnect: Reconnect{Attempt: attempt, Delay: delay, Cause: cause}}
+	return event{ev: evReconnect, data: Reconnect{Attempt: attempt, Delay: delay, Cause: cause}}
 }
 
 // giveUp closes the object after the last failed attempt: the messages
@@ -201,7 +201,7 @@ func (ws *WebSocket) giveUp(s *session, cause error) (claimed bool) {
 	claimed = s.failQueued(&queue, newError(ErrConnectionNotExist, fmt.Errorf("%w: %w", errReconnectFailed, cause),
 		"send: the connection was lost and could not be opened again"))
 	ws.sess, ws.state = nil, stateClosed
-	return ws.events.pushClaim(event{ev: evReconnect, reconnect: Reconnect{Attempt: s.attempt, Cause: cause, GaveUp: true}}) || claimed
+	return ws.events.pushClaim(event{ev: evReconnect, data: Reconnect{Attempt: s.attempt, Cause: cause, GaveUp: true}}) || claimed
 }
 
 // errReconnectFailed is the cause of the sends that waited for a

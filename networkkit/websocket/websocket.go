@@ -129,6 +129,9 @@ func (ws *WebSocket) connect(ctx context.Context, url string, options *RequestOp
 		ws.complete(done, err)
 		return
 	}
+	if cfg.url.Scheme != "wss" {
+		tc = nil
+	}
 	s := &session{ws: ws, cfg: cfg, connect: done, tls: tc}
 	ws.mu.Lock()
 	if ws.sess != nil {

@@ -1,7 +1,6 @@
 package websocket
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,10 +23,15 @@ const (
 )
 
 const (
-	// readBufSize is the per-connection read buffer. Frame headers and small
-	// messages are read through it; larger payloads are read straight into
-	// the message.
-	readBufSize = 512
+	// readSmall is the read buffer every connection has, the one an idle
+	// connection waits in. Frame headers and small payloads are read
+	// through it; larger payloads are read straight into the message.
+	readSmall = 256
+	// readBig is the size of the pooled read buffer the reader switches to
+	// while data keeps coming (a read filled the buffer), so that a burst
+	// of small messages takes few reads; it goes back to the pool when a
+	// read no longer fills it.
+	readBig = 8 << 10
 	// writeChunk is the size of the pooled buffers frames are masked into,
 	// and so the most one write to the socket carries besides a frame
 	// header: WriteTimeout bounds writes of this size.
@@ -70,29 +74,28 @@ type wire struct {
 	conn net.Conn
 	raw  net.Conn // the connection under TLS, which Close closes; conn if none
 
-	// Handshake only.
-	head    headGuard
+	// Handshake only; nil once frames begin.
+	head    *headGuard
 	abortMu sync.Mutex
 	aborted bool // abort was called: every deadline is in the past from now on
 
 	// Reader goroutine only, after the handshake.
-	rbuf   [readBufSize]byte
-	rr, rw int                     // rbuf[rr:rw] is unread
-	extra  []byte                  // bytes that arrived with the 101 and did not fit rbuf
-	ctrl   [maxControlPayload]byte // a control frame's payload
+	small    [readSmall]byte
+	rbuf     []byte  // small[:], or *big during a burst
+	big      *[]byte // from readPool, or nil
+	lastFull bool    // the last read filled rbuf: more is probably waiting
+	rr, rw   int     // rbuf[rr:rw] is unread
+	extra    []byte  // bytes that arrived with the 101 and did not fit rbuf
 
 	// The write side's owner only.
-	rng          *mrand.ChaCha8 // mask keys
-	closeSent    bool           // no frame may follow the client's Close
-	writeTimeout time.Duration  // bounds each write; 0 means none (tests)
-	deadline     time.Time      // the write deadline last set
+	closeSent    bool          // no frame may follow the client's Close
+	writeTimeout time.Duration // bounds each write; 0 means none (tests)
+	deadline     time.Time     // the write deadline last set
 }
 
 func newWire(c net.Conn, writeTimeout time.Duration) *wire {
-	var seed [32]byte
-	rand.Read(seed[:])
-	w := &wire{conn: c, raw: c, rng: mrand.NewChaCha8(seed), writeTimeout: writeTimeout}
-	w.head.r = c
+	w := &wire{conn: c, raw: c, writeTimeout: writeTimeout, head: &headGuard{r: c}}
+	w.rbuf = w.small[:]
 	return w
 }
 
@@ -101,7 +104,12 @@ var _ net.Conn = (*wire)(nil)
 
 // Read hands the handshake code the bytes of the response header and
 // nothing after it (see headGuard).
-func (w *wire) Read(p []byte) (int, error) { return w.head.Read(p) }
+func (w *wire) Read(p []byte) (int, error) {
+	if w.head == nil {
+		return 0, io.EOF
+	}
+	return w.head.Read(p)
+}
 
 func (w *wire) Write(p []byte) (int, error) { return w.conn.Write(p) }
 
@@ -151,17 +159,32 @@ func (w *wire) abort() {
 // that arrived after the 101's header become the start of the frame stream.
 func (w *wire) startFrames() {
 	rest := w.head.rest
-	w.head = headGuard{ended: true}
-	w.rw = copy(w.rbuf[:], rest)
+	w.head = nil
+	w.rw = copy(w.rbuf, rest)
 	if w.rw < len(rest) {
 		w.extra = rest[w.rw:]
 	}
 }
 
-// fill reads more bytes into rbuf, after moving what is unread to its start.
+// readPool holds the big read buffers of bursts; a cache, like writePool.
+var readPool = sync.Pool{New: func() any { b := make([]byte, readBig); return &b }}
+
+// fill reads more bytes into rbuf, after moving what is unread to its
+// start. It uses the big buffer while reads keep filling the buffer, and
+// the small one again once they do not, before it waits.
 func (w *wire) fill() error {
-	if w.rr > 0 {
-		w.rw = copy(w.rbuf[:], w.rbuf[w.rr:w.rw])
+	switch {
+	case w.lastFull && w.big == nil: // a burst: take the big buffer
+		b := readPool.Get().(*[]byte)
+		w.rw = copy(*b, w.rbuf[w.rr:w.rw])
+		w.rr, w.rbuf, w.big = 0, *b, b
+	case !w.lastFull && w.big != nil && w.rw-w.rr <= readSmall: // the burst is over
+		w.rw = copy(w.small[:], w.rbuf[w.rr:w.rw])
+		w.rr, w.rbuf = 0, w.small[:]
+		readPool.Put(w.big)
+		w.big = nil
+	case w.rr > 0:
+		w.rw = copy(w.rbuf, w.rbuf[w.rr:w.rw])
 		w.rr = 0
 	}
 	if len(w.extra) > 0 {
@@ -172,6 +195,7 @@ func (w *wire) fill() error {
 	}
 	n, err := w.conn.Read(w.rbuf[w.rw:])
 	w.rw += n
+	w.lastFull = w.rw == len(w.rbuf)
 	if n > 0 {
 		return nil
 	}
@@ -179,6 +203,15 @@ func (w *wire) fill() error {
 		err = io.ErrNoProgress
 	}
 	return err
+}
+
+// release gives the big read buffer back when the connection ends.
+func (w *wire) release() {
+	if w.big != nil {
+		w.rbuf, w.rr, w.rw = w.small[:0], 0, 0
+		readPool.Put(w.big)
+		w.big = nil
+	}
 }
 
 // header is a frame header (RFC 6455 §5.2).
@@ -245,7 +278,7 @@ func (w *wire) readSome(p []byte) (int, error) {
 		w.extra = w.extra[n:]
 		return n, nil
 	}
-	if len(p) < readBufSize { // small reads go through the buffer
+	if len(p) < len(w.rbuf) { // small reads go through the buffer
 		if err := w.fill(); err != nil {
 			return 0, err
 		}
@@ -310,7 +343,7 @@ func (w *wire) writeFrame(op byte, fin bool, text string, data []byte) error {
 	defer writePool.Put(bp)
 	buf := *bp
 
-	key := uint32(w.rng.Uint64())
+	key := maskKey()
 	n := putHeader(buf, op, fin, len(data), key)
 	pos := 0
 	for {
@@ -327,6 +360,12 @@ func (w *wire) writeFrame(op byte, fin bool, text string, data []byte) error {
 		n = 0
 	}
 }
+
+// maskKey returns a fresh masking key. RFC 6455 §5.3 wants keys an
+// observer cannot predict: math/rand/v2's generator is ChaCha8, seeded from
+// the operating system's entropy for each thread, and costs no state per
+// connection.
+func maskKey() uint32 { return mrand.Uint32() }
 
 // putHeader writes the header of a masked frame into buf and returns its
 // length.
@@ -385,7 +424,7 @@ func (w *wire) writeFrames(frames []frameOut) error {
 			}
 			n = 0
 		}
-		key := uint32(w.rng.Uint64())
+		key := maskKey()
 		n += putHeader(buf[n:], f.op, true, len(data), key)
 		copy(buf[n:], data)
 		maskBytes(key, 0, buf[n:n+len(data)])
