@@ -64,6 +64,7 @@ func (s *session) dropLink() {
 // object can start its next connection, so every event of this connection
 // comes before any event of the next one.
 func (s *session) finish(rf readFailure) {
+	s.flushCoalesced() // what Send queued before the end goes out, if it still can
 	ws := s.ws
 	ws.mu.Lock()
 	s.ended = true // from here on, failure and closing do not change

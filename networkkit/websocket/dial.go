@@ -33,6 +33,7 @@ func (s *session) dial(ctx, hctx context.Context) {
 		return
 	}
 	w.startFrames()
+	w.beforeWait = s.flushCoalesced
 	s.w = w
 	if params.on {
 		s.deflate = newDeflater(params, s.cfg.compressionLevel, s.cfg.compressionThreshold)

@@ -73,6 +73,10 @@ type session struct {
 	final     *closeRequest  // a Close frame that ends the connection, due before anything queued
 	ctrlDue   atomic.Bool    // pongs, pingDue, a due user Ping or final; read between frames without ws.mu
 	idle      chan struct{}  // made by finish to wait for the write side; closed when it is free
+	// coalescing: the reader runs the callbacks of messages it has already
+	// read more of; Send queues instead of writing, and the reader writes
+	// the queue in one go before it next waits for the socket (write.go).
+	coalescing atomic.Bool
 
 	// Compression (permessage-deflate), nil when not negotiated; set with w.
 	deflate *deflater // the write side's owner only

@@ -360,17 +360,22 @@ func (s *session) deliver(m *inbound, gen int64) bool {
 	res, space := d.offer(e, s.cfg.recvQueueSize, s.cfg.recvQueueBytes, s.stopHolding.Load())
 	switch res {
 	case offerRunHere:
+		if s.w.buffered() { // more messages are probably ready: coalesce their replies
+			s.coalescing.Store(true)
+		}
 		s.held.Store(true)
 		s.reader.Store(gen<<1 | 1)
 		d.run(inlineLimit)
 		// A replaceReader meanwhile changed the number: another goroutine
 		// reads now, and held is its.
 		if !s.reader.CompareAndSwap(gen<<1|1, gen<<1) {
+			s.flushCoalesced()
 			return false
 		}
 		s.held.Store(false)
 		return true
 	case offerFull:
+		s.flushCoalesced()
 		if !s.stopHolding.Load() {
 			s.held.Store(true)
 			<-space

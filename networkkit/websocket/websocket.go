@@ -197,14 +197,17 @@ func (ws *WebSocket) Send(data MessageData, callback callback.AsyncCallback[bool
 	}
 	ws.mu.Lock()
 	s, err := ws.sendable()
-	if err == nil && m.size() <= writeChunk {
+	// While the reader coalesces replies, Send queues the message for its
+	// flush, up to a batch.
+	coalesce := err == nil && s.coalescing.Load() && s.queue.len() < maxBatch
+	if err == nil && m.size() <= writeChunk && !coalesce {
 		if written, werr := s.sendNow(&m); written { // released ws.mu
 			ws.complete(m.done, werr)
 			return
 		}
 	}
 	if err == nil {
-		err = s.enqueue(m)
+		err = s.enqueue(m, !coalesce)
 	}
 	ws.mu.Unlock()
 	if err != nil {
@@ -246,7 +249,7 @@ func (ws *WebSocket) SendContext(ctx context.Context, data MessageData) error {
 	if err == nil {
 		m.done.ch = make(chan error, 1)
 		m.ticket = new(sendTicket)
-		err = s.enqueue(m)
+		err = s.enqueue(m, true)
 	}
 	ws.mu.Unlock()
 	if err != nil {
@@ -283,13 +286,16 @@ func (ws *WebSocket) sendable() (*session, error) {
 }
 
 // enqueue puts m on the send queue, for the writer goroutine (or, while
-// connecting, for the open); ws.mu must be held.
-func (s *session) enqueue(m outgoing) error {
+// connecting, for the open; or, while the reader coalesces, for the
+// reader's flush: kick false); ws.mu must be held.
+func (s *session) enqueue(m outgoing, kick bool) error {
 	if s.queue.len() >= s.cfg.sendQueueSize {
 		return newError(ErrUnknown, ErrSendQueueFull, "send: the send queue is full (%d messages)", s.cfg.sendQueueSize)
 	}
 	s.queue.push(m)
-	s.kick()
+	if kick {
+		s.kick()
+	}
 	return nil
 }
 

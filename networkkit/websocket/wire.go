@@ -86,6 +86,8 @@ type wire struct {
 	lastFull bool    // the last read filled rbuf: more is probably waiting
 	rr, rw   int     // rbuf[rr:rw] is unread
 	extra    []byte  // bytes that arrived with the 101 and did not fit rbuf
+	// beforeWait runs before every read from the socket (nil: nothing).
+	beforeWait func()
 
 	// The write side's owner only.
 	closeSent    bool          // no frame may follow the client's Close
@@ -193,6 +195,9 @@ func (w *wire) fill() error {
 		w.rw += n
 		return nil
 	}
+	if w.beforeWait != nil {
+		w.beforeWait()
+	}
 	n, err := w.conn.Read(w.rbuf[w.rw:])
 	w.rw += n
 	w.lastFull = w.rw == len(w.rbuf)
@@ -204,6 +209,10 @@ func (w *wire) fill() error {
 	}
 	return err
 }
+
+// buffered reports whether bytes that were read wait in the buffer: more
+// frames may be ready without a read.
+func (w *wire) buffered() bool { return w.rr < w.rw || len(w.extra) > 0 }
 
 // release gives the big read buffer back when the connection ends.
 func (w *wire) release() {
@@ -283,6 +292,9 @@ func (w *wire) readSome(p []byte) (int, error) {
 			return 0, err
 		}
 		return w.readSome(p)
+	}
+	if w.beforeWait != nil {
+		w.beforeWait()
 	}
 	n, err := w.conn.Read(p)
 	if n > 0 {

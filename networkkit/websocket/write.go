@@ -461,3 +461,21 @@ func (s *session) sendContextNow(ctx context.Context, m *outgoing) (bool, error)
 func abandonedError(ctxErr error) error {
 	return newError(ErrConnectionNotExist, fmt.Errorf("%w: %w", net.ErrClosed, ctxErr), "send: %v", errCancelledMidWrite)
 }
+
+// flushCoalesced ends coalescing: the messages that Send queued meanwhile
+// are written now, in as few writes as they fit, on the reader's
+// goroutine. The reader calls it before it waits for the socket, for room
+// in the receive queue, or for the end.
+func (s *session) flushCoalesced() {
+	if !s.coalescing.Load() {
+		return
+	}
+	ws := s.ws
+	ws.mu.Lock()
+	s.coalescing.Store(false)
+	own := s.queue.len() > 0 && s.acquire()
+	ws.mu.Unlock()
+	if own {
+		s.writeLoop()
+	}
+}
