@@ -35,6 +35,8 @@
 //	OnOffType.ERROR, 'error'                         websocket.EventError{}
 //	OnOffType.DATAEND, 'dataEnd'                     websocket.EventDataEnd{}
 //	OnOffType.HEADERRECEIVE, 'headerReceive'         websocket.EventHeaderReceive{}
+//	'openInfo' (ArkTS, API 26)                       websocket.EventOpenInfo{}, (*WebSocket).OnOpenInfo / OffOpenInfo
+//	WebSocketOpenInfo {status, message, protocol?}   websocket.OpenInfo{Status, Message, Protocol}
 //	WebSocketAsyncCallback<T>                        websocket.WebSocketAsyncCallback[T], WebSocketAsyncCallbackFunc[T]
 //	WebSocketErrorCallback, ErrorCallback            websocket.WebSocketErrorCallback, WebSocketErrorCallbackFunc
 //	MessageData (STRING_DATA, ARRAY_DATA)            websocket.MessageData (StringData, ArrayData)
@@ -71,6 +73,6 @@
 //
 // # Not provided
 //
-// The WebSocket server (createWebSocketServer, API 19+), the openInfo event
-// (API 26) and supportOriginPort (API 26) have no Go counterpart yet.
+// The WebSocket server (createWebSocketServer, API 19+) and supportOriginPort
+// (API 26) have no Go counterpart yet.
 package networkkit

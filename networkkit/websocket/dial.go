@@ -38,9 +38,13 @@ func (s *session) dial(ctx, hctx context.Context) {
 	s.cfg.header, s.cfg.subprotocols = nil, nil
 	ws.state = stateOpen
 	ws.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
+	status, phrase := uint32(resp.StatusCode), reasonPhrase(resp)
 	claimed := ws.events.pushClaim(event{ev: evHeaderReceive, headers: responseHeaders(resp.Header)})
 	claimed = ws.completeLocked(s.connect, nil) || claimed
-	claimed = ws.events.pushClaim(event{ev: evOpen, open: map[uint32]string{uint32(resp.StatusCode): reasonPhrase(resp)}}) || claimed
+	claimed = ws.events.pushClaim(event{ev: evOpen, open: map[uint32]string{status: phrase}}) || claimed
+	// openInfo follows open at once, as on the platform (API 26).
+	info := OpenInfo{Status: status, Message: phrase, Protocol: ws.protocol}
+	claimed = ws.events.pushClaim(event{ev: evOpenInfo, openInfo: &info}) || claimed
 	s.startKeepAlive()
 	s.kick() // the messages sent while connecting
 	ws.mu.Unlock()

@@ -25,7 +25,7 @@
 //
 //   - [WebSocket.Connect] (or [WebSocket.ConnectContext]) starts connecting.
 //     On success the events headerReceive, then the Connect callback, then
-//     open. On failure the Connect callback gets an error and the error
+//     open and openInfo. On failure the Connect callback gets an error and the error
 //     event fires; no close event follows.
 //   - [WebSocket.Send] sends a message: at once on the calling goroutine
 //     when nothing else is being written, else through the send queue (see
@@ -65,19 +65,22 @@
 // # Events
 //
 // Register callbacks with [WebSocket.On] (checked at run time, as on the
-// platform) or with the typed methods OnOpen, OnMessage, OnClose, OnError,
-// OnDataEnd and OnHeaderReceive (checked at compile time).
+// platform) or with the typed methods OnOpen, OnOpenInfo, OnMessage,
+// OnClose, OnError, OnDataEnd and OnHeaderReceive (checked at compile time).
 //
 //	event          callback type                                  when
 //	headerReceive  callback.Callback1Argument[ResponseHeaders]    the 101 answer was validated (before open)
 //	open           WebSocketAsyncCallback[map[uint32]string]      the connection is open; data {101: "Switching Protocols"}
+//	openInfo       WebSocketAsyncCallback[OpenInfo]               right after open; data {101, "Switching Protocols", subprotocol}
 //	message        WebSocketAsyncCallback[MessageData]            a whole message arrived: StringData or ArrayData
 //	dataEnd        callback.Callback0Argument                     right after every message event
 //	error          WebSocketErrorCallback                         the connection failed (code 200); see Errors
 //	close          WebSocketAsyncCallback[CloseResult]            the connection has ended
 //
-// The order is headerReceive → open → (message → dataEnd)* → [error] →
-// close. The close event's CloseResult is the server's code and reason when
+// The order is headerReceive → open → openInfo → (message → dataEnd)* →
+// [error] → close. openInfo (the platform's API 26 event) repeats open's
+// status and reason phrase as an [OpenInfo] and adds the subprotocol the
+// server chose ("" if none, where the platform omits the property). The close event's CloseResult is the server's code and reason when
 // the server closed; the client's own when the client closed (also when the
 // server did not answer in time); 1005 and "" for a server Close frame
 // without a code; 1006 and "The link is down" when the link dropped without
@@ -300,6 +303,8 @@
 //	ws.off(OnOffType.OPEN)                         ws.Off(EventOpen{}, nil)
 //	OnOffType.OPEN/MESSAGE/CLOSE/ERROR/            EventOpen{}, EventMessage{}, EventClose{}, EventError{},
 //	  DATAEND/HEADERRECEIVE                          EventDataEnd{}, EventHeaderReceive{}
+//	on('openInfo', cb) (ArkTS, API 26)             ws.On(EventOpenInfo{}, cb)   or ws.OnOpenInfo(cb)
+//	WebSocketOpenInfo {status, message, protocol?} OpenInfo{Status, Message, Protocol}
 //	WebSocketAsyncCallback<T>({e, d => ...})       WebSocketAsyncCallbackFunc[T](func(e, d) {...})
 //	                                               or, the data only: Data(func(d T) {...})
 //	AsyncCallback<Bool> of connect/send/close      callback.AsyncCallback[bool]; the outcome only: Done(func(err error) {...})

@@ -23,13 +23,14 @@ import (
 //	EventError          "error"
 //	EventDataEnd        "dataEnd"
 //	EventHeaderReceive  "headerReceive"
+//	EventOpenInfo       "openInfo"
 type OnOffType interface {
 	// String returns the platform's event name, for example "dataEnd".
 	String() string
 	eventIndex() eventIndex
 }
 
-// The six events. See the package documentation for when each fires and
+// The seven events. See the package documentation for when each fires and
 // which callback type it takes.
 type (
 	EventOpen          struct{}
@@ -38,6 +39,7 @@ type (
 	EventError         struct{}
 	EventDataEnd       struct{}
 	EventHeaderReceive struct{}
+	EventOpenInfo      struct{}
 )
 
 type eventIndex uint8
@@ -49,6 +51,7 @@ const (
 	evError
 	evDataEnd
 	evHeaderReceive
+	evOpenInfo
 	numEvents
 )
 
@@ -58,13 +61,14 @@ func (EventClose) eventIndex() eventIndex         { return evClose }
 func (EventError) eventIndex() eventIndex         { return evError }
 func (EventDataEnd) eventIndex() eventIndex       { return evDataEnd }
 func (EventHeaderReceive) eventIndex() eventIndex { return evHeaderReceive }
+func (EventOpenInfo) eventIndex() eventIndex      { return evOpenInfo }
 
-// eventOf returns the event typ names. A non-nil pointer to one of the six
+// eventOf returns the event typ names. A non-nil pointer to one of the seven
 // types names the same event; a nil pointer, or another type that has the
-// methods by embedding one of the six, names none (ok false).
+// methods by embedding one of the seven, names none (ok false).
 func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 	switch t := typ.(type) {
-	case EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive:
+	case EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive, EventOpenInfo:
 		return t.eventIndex(), true
 	case *EventOpen:
 		return evOpen, t != nil
@@ -78,6 +82,8 @@ func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 		return evDataEnd, t != nil
 	case *EventHeaderReceive:
 		return evHeaderReceive, t != nil
+	case *EventOpenInfo:
+		return evOpenInfo, t != nil
 	}
 	return 0, false
 }
@@ -85,7 +91,7 @@ func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 // eventName is the platform's name of each event.
 var eventName = [numEvents]string{
 	evOpen: "open", evMessage: "message", evClose: "close", evError: "error",
-	evDataEnd: "dataEnd", evHeaderReceive: "headerReceive",
+	evDataEnd: "dataEnd", evHeaderReceive: "headerReceive", evOpenInfo: "openInfo",
 }
 
 func (EventOpen) String() string          { return eventName[evOpen] }
@@ -94,9 +100,10 @@ func (EventClose) String() string         { return eventName[evClose] }
 func (EventError) String() string         { return eventName[evError] }
 func (EventDataEnd) String() string       { return eventName[evDataEnd] }
 func (EventHeaderReceive) String() string { return eventName[evHeaderReceive] }
+func (EventOpenInfo) String() string      { return eventName[evOpenInfo] }
 
-// WebSocketAsyncCallback is the callback of the open, message and close
-// events: exactly one of err and data is present (the events of this package
+// WebSocketAsyncCallback is the callback of the open, openInfo, message and
+// close events: exactly one of err and data is present (the events of this package
 // always carry data). Any type with this Invoke method is one; a function
 // becomes one with [WebSocketAsyncCallbackFunc].
 type WebSocketAsyncCallback[T any] interface {
@@ -112,9 +119,10 @@ func (f WebSocketAsyncCallbackFunc[T]) Invoke(err mo.Option[callback.AsyncError]
 }
 
 // Data adapts a function of the payload alone to the callback of the open,
-// message or close event, whose error argument is always absent:
+// openInfo, message or close event, whose error argument is always absent:
 //
 //	ws.OnMessage(websocket.Data(func(m websocket.MessageData) { fmt.Println(m) }))
+//	ws.OnOpenInfo(websocket.Data(func(i websocket.OpenInfo) { fmt.Println(i.Protocol) }))
 //	ws.OnClose(websocket.Data(func(r websocket.CloseResult) { ... }))
 //
 // Each call returns a new callback; keep the value to unregister it with
@@ -182,14 +190,30 @@ type CloseResult struct {
 	Reason string
 }
 
+// OpenInfo is the payload of the openInfo event (the platform's
+// WebSocketOpenInfo, API 26): the handshake's answer, as the open event
+// reports it, and the subprotocol the server chose.
+type OpenInfo struct {
+	// Status is the HTTP status of the answer: 101. It is a uint32 like the
+	// status key of the open event's map.
+	Status uint32
+	// Message is the reason phrase of the status line, for example
+	// "Switching Protocols"; "" if the server sent none.
+	Message string
+	// Protocol is the Sec-WebSocket-Protocol the server chose; "" if none
+	// (the platform then omits the property).
+	Protocol string
+}
+
 // The callback type each event takes.
 type (
-	openCallback    = WebSocketAsyncCallback[map[uint32]string]
-	messageCallback = WebSocketAsyncCallback[MessageData]
-	closeCallback   = WebSocketAsyncCallback[CloseResult]
-	errorCallback   = WebSocketErrorCallback
-	dataEndCallback = callback.Callback0Argument
-	headerCallback  = callback.Callback1Argument[ResponseHeaders]
+	openCallback     = WebSocketAsyncCallback[map[uint32]string]
+	messageCallback  = WebSocketAsyncCallback[MessageData]
+	closeCallback    = WebSocketAsyncCallback[CloseResult]
+	errorCallback    = WebSocketErrorCallback
+	dataEndCallback  = callback.Callback0Argument
+	headerCallback   = callback.Callback1Argument[ResponseHeaders]
+	openInfoCallback = WebSocketAsyncCallback[OpenInfo]
 )
 
 // wantType names the callback type of each event, for error messages.
@@ -200,6 +224,7 @@ var wantType = [numEvents]string{
 	evError:         "WebSocketErrorCallback",
 	evDataEnd:       "callback.Callback0Argument",
 	evHeaderReceive: "callback.Callback1Argument[ResponseHeaders]",
+	evOpenInfo:      "WebSocketAsyncCallback[OpenInfo]",
 }
 
 // fits reports whether cb has the callback type of event ev.
@@ -218,6 +243,8 @@ func fits(ev eventIndex, cb any) bool {
 		_, ok = cb.(dataEndCallback)
 	case evHeaderReceive:
 		_, ok = cb.(headerCallback)
+	case evOpenInfo:
+		_, ok = cb.(openInfoCallback)
 	}
 	return ok
 }
@@ -318,14 +345,15 @@ func isNilCallback(cb any) bool {
 // event is one item for the callbacks: an event to deliver, or the
 // completion of a Connect, Send or Close call.
 type event struct {
-	ev      eventIndex
-	done    callback.AsyncCallback[bool] // a completion when non-nil
-	err     error                        // completion error, or the error event's exception
-	msg     MessageData
-	size    int64 // a queued message's bytes, counted against the receive bound
-	close   CloseResult
-	open    map[uint32]string
-	headers ResponseHeaders
+	ev       eventIndex
+	done     callback.AsyncCallback[bool] // a completion when non-nil
+	err      error                        // completion error, or the error event's exception
+	msg      MessageData
+	size     int64 // a queued message's bytes, counted against the receive bound
+	close    CloseResult
+	open     map[uint32]string
+	openInfo *OpenInfo // a pointer: the event struct stays small for the message queue
+	headers  ResponseHeaders
 }
 
 // dispatcher runs the callbacks of one WebSocket one at a time, in the
@@ -530,6 +558,8 @@ func (d *dispatcher) deliver() {
 			d.guard("dataEnd", func() { x.cb.(dataEndCallback).Invoke() })
 		case evHeaderReceive:
 			d.guard("headerReceive", func() { x.cb.(headerCallback).Invoke(e.headers) })
+		case evOpenInfo:
+			d.guard("openInfo", func() { x.cb.(openInfoCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(*e.openInfo)) })
 		default:
 			panic(fmt.Sprintf("websocket: unexpected event %d", e.ev))
 		}

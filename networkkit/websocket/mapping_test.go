@@ -976,7 +976,7 @@ func TestHandshakeErrorMessage(t *testing.T) {
 
 // ---- events and callbacks ----
 
-var allEvents = []OnOffType{EventOpen{}, EventMessage{}, EventClose{}, EventError{}, EventDataEnd{}, EventHeaderReceive{}}
+var allEvents = []OnOffType{EventOpen{}, EventMessage{}, EventClose{}, EventError{}, EventDataEnd{}, EventHeaderReceive{}, EventOpenInfo{}}
 
 func TestEventNames(t *testing.T) {
 	tests := []struct {
@@ -990,6 +990,7 @@ func TestEventNames(t *testing.T) {
 		{EventError{}, "error", evError},
 		{EventDataEnd{}, "dataEnd", evDataEnd},
 		{EventHeaderReceive{}, "headerReceive", evHeaderReceive},
+		{EventOpenInfo{}, "openInfo", evOpenInfo},
 	}
 	require.Len(t, tests, int(numEvents))
 	seen := map[eventIndex]bool{}
@@ -1034,6 +1035,8 @@ func callbackKinds() []struct {
 		{"error func", WebSocketErrorCallbackFunc(func(*callback.BusinessException) {}), EventError{}},
 		{"dataEnd func", callback.Callback0Func(func() {}), EventDataEnd{}},
 		{"headerReceive func", callback.Callback1Func[ResponseHeaders](func(ResponseHeaders) {}), EventHeaderReceive{}},
+		{"openInfo func", WebSocketAsyncCallbackFunc[OpenInfo](func(mo.Option[callback.AsyncError], mo.Option[OpenInfo]) {}), EventOpenInfo{}},
+		{"openInfo Data", Data(func(OpenInfo) {}), EventOpenInfo{}},
 		{"open pointer", &openStruct{}, EventOpen{}},
 		{"error pointer", &errorStruct{}, EventError{}},
 		{"dataEnd value", dataEndStruct{}, EventDataEnd{}},
@@ -1063,7 +1066,7 @@ func TestFits(t *testing.T) {
 			})
 		}
 	}
-	assert.False(t, fits(numEvents, callback.Callback0Func(func() {})), "no event beyond the six")
+	assert.False(t, fits(numEvents, callback.Callback0Func(func() {})), "no event beyond the seven")
 }
 
 func TestOnOffAcceptance(t *testing.T) {
@@ -1381,9 +1384,13 @@ func TestDispatcherDeliversPayloads(t *testing.T) {
 		record(fmt.Sprintf("close %v %+v", err.IsPresent(), data.MustGet()))
 		close(done)
 	}))
+	d.l.add(evOpenInfo, WebSocketAsyncCallbackFunc[OpenInfo](func(err mo.Option[callback.AsyncError], data mo.Option[OpenInfo]) {
+		record(fmt.Sprintf("openInfo %v %+v", err.IsPresent(), data.MustGet()))
+	}))
 
 	d.post(event{ev: evHeaderReceive, headers: MapData{"upgrade": "websocket"}})
 	d.post(event{ev: evOpen, open: map[uint32]string{101: "Switching Protocols"}})
+	d.post(event{ev: evOpenInfo, openInfo: &OpenInfo{Status: 101, Message: "Switching Protocols", Protocol: "chat"}})
 	d.post(event{ev: evMessage, msg: StringData("hi")})
 	d.post(event{ev: evMessage, msg: ArrayData{1, 2}})
 	d.post(event{ev: evDataEnd})
@@ -1396,6 +1403,7 @@ func TestDispatcherDeliversPayloads(t *testing.T) {
 	assert.Equal(t, []string{
 		"headers {upgrade: websocket}",
 		"open false map[101:Switching Protocols]",
+		"openInfo false {Status:101 Message:Switching Protocols Protocol:chat}",
 		"message false websocket.StringData hi",
 		"dataEnd",
 		"message false websocket.ArrayData [1, 2]",
@@ -1790,6 +1798,7 @@ func TestTypedOnOff(t *testing.T) {
 	errorCB := WebSocketErrorCallbackFunc(func(*callback.BusinessException) {})
 	dataEndCB := callback.Callback0Func(func() {})
 	headerCB := callback.Callback1Func[ResponseHeaders](func(ResponseHeaders) {})
+	openInfoCB := Data(func(OpenInfo) {})
 
 	tests := []struct {
 		name    string
@@ -1821,6 +1830,10 @@ func TestTypedOnOff(t *testing.T) {
 			func(ws *WebSocket) error { return ws.OnHeaderReceive(headerCB) },
 			func(ws *WebSocket) error { return ws.OffHeaderReceive(headerCB) },
 			func(ws *WebSocket) error { return ws.OffHeaderReceive(nil) }},
+		{"openInfo", evOpenInfo,
+			func(ws *WebSocket) error { return ws.OnOpenInfo(openInfoCB) },
+			func(ws *WebSocket) error { return ws.OffOpenInfo(openInfoCB) },
+			func(ws *WebSocket) error { return ws.OffOpenInfo(nil) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -373,6 +373,7 @@ func (ws *WebSocket) Protocol() string {
 //	EventError          WebSocketErrorCallback
 //	EventDataEnd        callback.Callback0Argument
 //	EventHeaderReceive  callback.Callback1Argument[ResponseHeaders]
+//	EventOpenInfo       WebSocketAsyncCallback[OpenInfo]
 //
 // A typ that names no event (nil, a nil pointer, another type), a nil
 // callback, or a callback that does not fit, is refused with error 401. Several callbacks may be registered for one event; they run in
@@ -424,7 +425,7 @@ func badEventType(method string, typ OnOffType) error {
 	if typ == nil {
 		return newError(ErrParameter, nil, "%s: event type is nil", method)
 	}
-	return newError(ErrParameter, nil, "%s: event type %T is not supported; use EventOpen, EventMessage, EventClose, EventError, EventDataEnd or EventHeaderReceive (or a non-nil pointer to one)", method, typ)
+	return newError(ErrParameter, nil, "%s: event type %T is not supported; use EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive or EventOpenInfo (or a non-nil pointer to one)", method, typ)
 }
 
 // OnOpen registers cb for the open event; see [WebSocket.On].
@@ -485,4 +486,14 @@ func (ws *WebSocket) OnHeaderReceive(cb callback.Callback1Argument[ResponseHeade
 // OffHeaderReceive unregisters cb (all if nil) from the headerReceive event.
 func (ws *WebSocket) OffHeaderReceive(cb callback.Callback1Argument[ResponseHeaders]) error {
 	return ws.Off(EventHeaderReceive{}, cb)
+}
+
+// OnOpenInfo registers cb for the openInfo event; see [WebSocket.On].
+func (ws *WebSocket) OnOpenInfo(cb WebSocketAsyncCallback[OpenInfo]) error {
+	return ws.On(EventOpenInfo{}, cb)
+}
+
+// OffOpenInfo unregisters cb (all if nil) from the openInfo event.
+func (ws *WebSocket) OffOpenInfo(cb WebSocketAsyncCallback[OpenInfo]) error {
+	return ws.Off(EventOpenInfo{}, cb)
 }
