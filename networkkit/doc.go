@@ -51,6 +51,7 @@
 //	  skipServerCertVerification                       SkipServerCertVerification
 //	  pingInterval, pongTimeout                        PingInterval, PongTimeout
 //	  minSupportTlsProtocol, TlsProtocol               MinTLSVersion, websocket.TLSProtocol
+//	  supportOriginPort                                SupportOriginPort
 //	WebSocketClientCert, ClientCert                  websocket.ClientCert
 //	WebSocketCloseOptions                            websocket.CloseOptions
 //	CloseResult                                      websocket.CloseResult
@@ -73,6 +74,6 @@
 //
 // # Not provided
 //
-// The WebSocket server (createWebSocketServer, API 19+) and supportOriginPort
-// (API 26) have no Go counterpart yet.
+// The WebSocket server (createWebSocketServer, API 19+) has no Go
+// counterpart yet.
 package networkkit

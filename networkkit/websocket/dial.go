@@ -134,10 +134,15 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 		stopWatch = context.AfterFunc(ctx, w.abort)
 		return w, nil
 	}
+	header := cfg.header
+	if cfg.origin != "" {
+		header = header.Clone()
+		header["Origin"] = []string{cfg.origin}
+	}
 	start := time.Now()
 	resp, protocol, err := handshake(ctx, &handshakeConfig{
 		url:              cfg.url.String(),
-		header:           cfg.header,
+		header:           header,
 		subprotocols:     cfg.subprotocols,
 		handshakeTimeout: cfg.handshakeTimeout,
 		netDial:          netDial,

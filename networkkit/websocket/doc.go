@@ -327,9 +327,9 @@
 // ArkTS names map the same way: on('open') is On(EventOpen{}, ...), the
 // Promise forms are the Context methods, the static API's
 // onWebSocketClose/onWebSocketError are OnClose/OnError, and
-// skipServerCertVerification, pingInterval, pongTimeout and
-// minSupportTlsProtocol are RequestOptions fields of the same names
-// (MinTLSVersion for the last).
+// skipServerCertVerification, pingInterval, pongTimeout,
+// supportOriginPort and minSupportTlsProtocol are RequestOptions fields of
+// the same names (MinTLSVersion for the last).
 //
 // # Differences from HarmonyOS
 //
@@ -362,6 +362,11 @@
 //     /etc/ssl/certs/cacert.pem does not exist on most systems).
 //   - The URL scheme is matched case-insensitively; URLs with user
 //     information or a fragment are refused (RFC 6455 §3).
+//   - Origin is sent as the platform builds it ("http://host" or
+//     "https://host", the port only with SupportOriginPort), but an Origin
+//     in RequestOptions.Header replaces it (the platform sends both) and an
+//     empty one sends none; an IPv6 host keeps its brackets (the platform
+//     drops them).
 //   - Limits the platform lacks: a maximum message size (16 MiB), a
 //     handshake timeout (30 s), a write timeout (30 s), a bounded send
 //     queue (4096 messages), a bounded receive queue (256 messages, 4 MiB)

@@ -386,6 +386,47 @@ func TestNewConfigHeader(t *testing.T) {
 	}
 }
 
+func TestNewConfigOrigin(t *testing.T) {
+	tests := []struct {
+		url      string
+		withPort bool
+		header   map[string]string
+		want     string
+	}{
+		{url: "ws://example.com/", want: "http://example.com"},
+		{url: "wss://example.com/", want: "https://example.com"},
+		{url: "WSS://Example.COM/", want: "https://Example.COM"},
+		{url: "ws://example.com:8080/x?y", want: "http://example.com"},
+		{url: "ws://example.com:8080/", withPort: true, want: "http://example.com:8080"},
+		{url: "wss://example.com:8443/", withPort: true, want: "https://example.com:8443"},
+		{url: "ws://example.com:80/", withPort: true, want: "http://example.com"},
+		{url: "wss://example.com:443/", withPort: true, want: "https://example.com"},
+		{url: "ws://example.com:443/", withPort: true, want: "http://example.com:443"},
+		{url: "wss://example.com:80/", withPort: true, want: "https://example.com:80"},
+		{url: "ws://example.com:/", withPort: true, want: "http://example.com"},
+		{url: "ws://[::1]:8080/", want: "http://[::1]"},
+		{url: "ws://[::1]:8080/", withPort: true, want: "http://[::1]:8080"},
+		{url: "ws://[::1]/", withPort: true, want: "http://[::1]"},
+		{url: "ws://127.0.0.1:9/", withPort: true, want: "http://127.0.0.1:9"},
+		{url: "ws://example.com:8080/", withPort: true, header: map[string]string{"Origin": "null"}, want: ""},
+		{url: "ws://example.com/", header: map[string]string{"origin": ""}, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s port=%v %v", tt.url, tt.withPort, tt.header), func(t *testing.T) {
+			c, err := newConfig(tt.url, &RequestOptions{SupportOriginPort: tt.withPort, Header: tt.header})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.origin)
+			for name, value := range tt.header {
+				if value == "" {
+					assert.NotContains(t, c.header, name, "an empty Origin is not sent")
+				} else {
+					assert.Equal(t, []string{value}, c.header[name])
+				}
+			}
+		})
+	}
+}
+
 func TestNewConfigSubprotocols(t *testing.T) {
 	tests := []struct {
 		protocol string

@@ -51,9 +51,22 @@ type RequestOptions struct {
 	// Sec-WebSocket-Key, Sec-WebSocket-Version, Sec-WebSocket-Extensions,
 	// Sec-WebSocket-Accept, Content-Length, Transfer-Encoding;
 	// Sec-WebSocket-Protocol belongs in Protocol) is refused with error 401.
-	// A "Host" entry replaces the Host header. If nil, no extra header is
-	// sent.
+	// A "Host" entry replaces the Host header. An "Origin" entry replaces
+	// the Origin the client sends (see SupportOriginPort); an empty one
+	// sends no Origin at all. If nil, no extra header is sent.
 	Header map[string]string
+
+	// SupportOriginPort puts the URL's port into the Origin header (the
+	// platform's supportOriginPort, API 26). The handshake sends Origin as
+	// the platform builds it: "http://" for ws and "https://" for wss, then
+	// the URL's host, and — only when SupportOriginPort is set and the URL
+	// names a port other than the scheme's default — ":" and the port. So
+	// ws://example.com:8080/ sends "Origin: http://example.com", or
+	// "Origin: http://example.com:8080" with SupportOriginPort. Defaults to
+	// false. A server that requires the Origin to match its Host (gorilla's
+	// default Upgrader does) refuses a URL with a non-default port unless
+	// SupportOriginPort is set. An Origin entry in Header overrides both.
+	SupportOriginPort bool
 
 	// CAPath is a PEM file, or a directory of PEM files, whose certificates
 	// replace the system roots for wss connections. If empty, the system
@@ -226,6 +239,7 @@ const maxCloseReason = 123
 type config struct {
 	url          *url.URL
 	header       http.Header
+	origin       string // the Origin header sent with header; "" for none
 	subprotocols []string
 	proxy        ProxyConfiguration // one of the three variants, never a pointer
 	tls          tlsFiles           // read by loadTLS at Connect
@@ -352,12 +366,18 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 	if c.maxFrameSize == NoFragmentation {
 		c.maxFrameSize = math.MaxInt
 	}
+	c.origin = platformOrigin(u, o.SupportOriginPort)
 	for name, value := range o.Header {
 		switch {
 		case strings.EqualFold(name, "host"):
 			name = "Host" // the key gorilla takes as the Host header
 		case strings.EqualFold(name, "user-agent"):
 			name = "User-Agent" // the key net/http writes instead of its own
+		case strings.EqualFold(name, "origin"):
+			c.origin = "" // the caller's Origin, or none if it is empty
+			if value == "" {
+				continue
+			}
 		}
 		c.header[name] = []string{value}
 	}
@@ -367,6 +387,26 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		}
 	}
 	return c, nil
+}
+
+// platformOrigin is the Origin the platform sends for u: the scheme ws → http
+// or wss → https, and the host as the URL writes it; with withPort, also a
+// port that is not the scheme's default. (The platform writes an IPv6
+// address without brackets; the URL's brackets are kept here.)
+func platformOrigin(u *url.URL, withPort bool) string {
+	scheme, defaultPort := "http", "80"
+	if u.Scheme == "wss" {
+		scheme, defaultPort = "https", "443"
+	}
+	host := u.Host
+	port := u.Port()
+	if port != "" {
+		host = strings.TrimSuffix(host, ":"+port)
+	}
+	if withPort && port != "" && port != defaultPort {
+		host += ":" + port
+	}
+	return scheme + "://" + host
 }
 
 // orDefault returns v, or def if v is zero.

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	gorilla "github.com/gorilla/websocket"
 	"github.com/samber/mo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -938,4 +939,78 @@ func TestHeaderOption(t *testing.T) {
 			assert.Equal(t, before, srv.conns.Load(), "the server was dialed")
 		})
 	}
+}
+
+// TestOriginOption checks the Origin the handshake sends: the platform's
+// (scheme ws → http, wss → https, the host, the port only with
+// SupportOriginPort), the caller's own Origin instead, or none for an empty
+// one (see RequestOptions.SupportOriginPort).
+func TestOriginOption(t *testing.T) {
+	ca := testpki.NewCA(t, "origin")
+	plain := newEchoHost(t, nil, echoserver.Options{})
+	secure := newEchoHost(t, serverTLS(ca.Issue("origin", testpki.LeafOptions{})), echoserver.Options{})
+	tests := []struct {
+		name   string
+		srv    *echoHost
+		host   string
+		opts   websocket.RequestOptions
+		origin []string // the Origin values the server saw
+	}{
+		{name: "ws without the port", srv: plain, host: "127.0.0.1", origin: []string{"http://127.0.0.1"}},
+		{name: "ws with SupportOriginPort", srv: plain, host: "127.0.0.1", opts: websocket.RequestOptions{SupportOriginPort: true},
+			origin: []string{"http://127.0.0.1:" + plain.port()}},
+		{name: "host name kept as written", srv: plain, host: "LocalHost", origin: []string{"http://LocalHost"}},
+		{name: "wss maps to https", srv: secure, host: "127.0.0.1", origin: []string{"https://127.0.0.1"}},
+		{name: "wss with SupportOriginPort", srv: secure, host: "localhost", opts: websocket.RequestOptions{SupportOriginPort: true},
+			origin: []string{"https://localhost:" + secure.port()}},
+		{name: "the caller's Origin wins", srv: plain, host: "127.0.0.1",
+			opts:   websocket.RequestOptions{SupportOriginPort: true, Header: map[string]string{"Origin": "https://app.example"}},
+			origin: []string{"https://app.example"}},
+		{name: "the caller's origin in lower case", srv: plain, host: "127.0.0.1",
+			opts:   websocket.RequestOptions{Header: map[string]string{"origin": "https://app.example"}},
+			origin: []string{"https://app.example"}},
+		{name: "an empty Origin sends none", srv: plain, host: "127.0.0.1",
+			opts: websocket.RequestOptions{Header: map[string]string{"ORIGIN": ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(tt.srv.echo.Requests())
+			opts := tt.opts
+			opts.CAPath = ca.CertFile
+			require.NoError(t, tryConnect(t, tt.srv.url(tt.host), &opts))
+			reqs := tt.srv.echo.Requests()
+			require.Len(t, reqs, before+1)
+			assert.Equal(t, tt.origin, reqs[before].Header.Values("Origin"))
+		})
+	}
+}
+
+// TestOriginSameOriginCheck: a server that requires the Origin to match its
+// Host (gorilla's default Upgrader) refuses the platform's Origin on a
+// non-default port, and accepts it with SupportOriginPort.
+func TestOriginSameOriginCheck(t *testing.T) {
+	var up gorilla.Upgrader // CheckOrigin nil: same origin only
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for {
+			typ, p, err := c.ReadMessage()
+			if err != nil || c.WriteMessage(typ, p) != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
+
+	err := tryConnect(t, url, nil)
+	requireCode(t, err, websocket.ErrConnectionFailed)
+	var he *websocket.HandshakeError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, http.StatusForbidden, he.StatusCode)
+
+	connectEcho(t, url, &websocket.RequestOptions{SupportOriginPort: true})
 }
