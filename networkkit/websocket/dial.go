@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -135,9 +136,16 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 		return w, nil
 	}
 	header := cfg.header
-	if cfg.origin != "" {
+	if cfg.origin != "" || cfg.jar != nil {
 		header = header.Clone()
+	}
+	if cfg.origin != "" {
 		header["Origin"] = []string{cfg.origin}
+	}
+	var jarURL *url.URL
+	if cfg.jar != nil {
+		jarURL = cookieURL(cfg.url)
+		addCookies(header, cfg.jar.Cookies(jarURL))
 	}
 	start := time.Now()
 	resp, protocol, err := handshake(ctx, &handshakeConfig{
@@ -147,6 +155,11 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 		handshakeTimeout: cfg.handshakeTimeout,
 		netDial:          netDial,
 	})
+	if resp != nil && cfg.jar != nil { // a 101 or a refusal: its cookies count
+		if rc := resp.Cookies(); len(rc) > 0 {
+			cfg.jar.SetCookies(jarURL, rc)
+		}
+	}
 	if stopWatch != nil && !stopWatch() { // aborted
 		w.Close()
 		return nil, nil, ctx.Err()
@@ -185,6 +198,29 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 		return refuse(fmt.Sprintf("server enabled extension %q, which was not offered", ext))
 	}
 	return w, resp, nil
+}
+
+// cookieURL is the URL a cookie jar sees for a WebSocket URL: ws as http,
+// wss as https (RFC 6455 §4.1 sends cookies as for the http(s) URL).
+func cookieURL(u *url.URL) *url.URL {
+	c := *u
+	c.Scheme = "http"
+	if u.Scheme == "wss" {
+		c.Scheme = "https"
+	}
+	return &c
+}
+
+// addCookies appends cookies to the Cookie field of h (one field, as RFC
+// 6265 §5.4 requires), after any value it holds.
+func addCookies(h http.Header, cookies []*http.Cookie) {
+	if len(cookies) == 0 {
+		return
+	}
+	r := http.Request{Header: h}
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
 }
 
 // handshakeError describes a refused handshake.

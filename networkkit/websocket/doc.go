@@ -376,4 +376,7 @@
 //     one frame per message.
 //   - The keep-alive's Pong timeout runs from the moment the Ping was
 //     written, and only the Pong with the Ping's payload answers it.
+//   - Options the platform lacks: a cookie jar (RequestOptions.Jar; the
+//     platform sends no cookies but those of the header option and stores
+//     none).
 package websocket

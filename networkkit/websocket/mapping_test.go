@@ -373,6 +373,7 @@ func TestNewConfigHeader(t *testing.T) {
 		{"HOST upper case", map[string]string{"HOST": "example.org"}, http.Header{"Host": {"example.org"}}},
 		{"user-agent", map[string]string{"user-agent": "app/1"}, http.Header{"User-Agent": {"app/1"}}},
 		{"USER-AGENT", map[string]string{"USER-AGENT": "app/1"}, http.Header{"User-Agent": {"app/1"}}},
+		{"cookie", map[string]string{"cookie": "a=1"}, http.Header{"Cookie": {"a=1"}}},
 		{"other names kept as given", map[string]string{"x-lower": "1", "X-Mixed-CASE": "2", "Origin": "o"},
 			http.Header{"x-lower": {"1"}, "X-Mixed-CASE": {"2"}, "Origin": {"o"}}},
 		{"value kept as given", map[string]string{"X-A": "  spaced\tvalue  "}, http.Header{"X-A": {"  spaced\tvalue  "}}},

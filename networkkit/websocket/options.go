@@ -53,8 +53,21 @@ type RequestOptions struct {
 	// Sec-WebSocket-Protocol belongs in Protocol) is refused with error 401.
 	// A "Host" entry replaces the Host header. An "Origin" entry replaces
 	// the Origin the client sends (see SupportOriginPort); an empty one
-	// sends no Origin at all. If nil, no extra header is sent.
+	// sends no Origin at all. A "Cookie" entry is sent with the cookies of
+	// Jar, in one Cookie header. If nil, no extra header is sent.
 	Header map[string]string
+
+	// Jar, if not nil, holds the cookies of the handshake: the cookies it
+	// returns for the URL — a ws URL taken as http, wss as https, so that a
+	// jar keeps Secure cookies for wss — are sent in the Cookie header
+	// (after a Cookie entry of Header, in the same header), and the
+	// Set-Cookie fields of the server's answer are stored in it, whether
+	// the answer is the 101 or a refusal. The jar is consulted when the
+	// request is written and called on a goroutine of the package, so it
+	// must be safe for concurrent use (net/http/cookiejar's Jar is). If nil,
+	// no cookies are sent but a Cookie entry of Header, and none are
+	// stored.
+	Jar http.CookieJar
 
 	// SupportOriginPort puts the URL's port into the Origin header (the
 	// platform's supportOriginPort, API 26). The handshake sends Origin as
@@ -240,6 +253,7 @@ type config struct {
 	url          *url.URL
 	header       http.Header
 	origin       string // the Origin header sent with header; "" for none
+	jar          http.CookieJar
 	subprotocols []string
 	proxy        ProxyConfiguration // one of the three variants, never a pointer
 	tls          tlsFiles           // read by loadTLS at Connect
@@ -350,6 +364,7 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		url:              u,
 		header:           make(http.Header, len(o.Header)),
 		proxy:            proxyVariant(o.Proxy),
+		jar:              o.Jar,
 		tls:              newTLSFiles(o),
 		logger:           o.Logger,
 		handshakeTimeout: orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout),
@@ -373,6 +388,8 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 			name = "Host" // the key gorilla takes as the Host header
 		case strings.EqualFold(name, "user-agent"):
 			name = "User-Agent" // the key net/http writes instead of its own
+		case strings.EqualFold(name, "cookie"):
+			name = "Cookie" // the key the jar's cookies join
 		case strings.EqualFold(name, "origin"):
 			c.origin = "" // the caller's Origin, or none if it is empty
 			if value == "" {

@@ -16,7 +16,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -1013,4 +1015,101 @@ func TestOriginSameOriginCheck(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, he.StatusCode)
 
 	connectEcho(t, url, &websocket.RequestOptions{SupportOriginPort: true})
+}
+
+// TestCookieJar checks RequestOptions.Jar: a cookie the server sets on the
+// 101, or on a refusal, is stored and sent with the next handshake; the
+// jar sees a ws URL as http and a wss URL as https; a Cookie entry of
+// Header goes in the same Cookie header.
+func TestCookieJar(t *testing.T) {
+	ca := testpki.NewCA(t, "cookies")
+	setting := func(cookies ...string) http.Header { return http.Header{"Set-Cookie": cookies} }
+	plain := newEchoHost(t, nil, echoserver.Options{ResponseHeader: setting("session=abc; Path=/")})
+	secure := newEchoHost(t, serverTLS(ca.Issue("cookies", testpki.LeafOptions{})),
+		echoserver.Options{ResponseHeader: setting("secret=s1; Path=/; Secure", "plain=p1; Path=/")})
+	refusing := newEchoHost(t, nil, echoserver.Options{RefuseStatus: http.StatusUnauthorized,
+		RefuseHeader: setting("retry=r1; Path=/")})
+	lastCookies := func(h *echoHost) []string {
+		reqs := h.echo.Requests()
+		require.NotEmpty(t, reqs)
+		return reqs[len(reqs)-1].Header.Values("Cookie")
+	}
+	newJar := func(t *testing.T) http.CookieJar {
+		jar, err := cookiejar.New(nil)
+		require.NoError(t, err)
+		return jar
+	}
+
+	t.Run("the 101's cookie goes with the next handshake", func(t *testing.T) {
+		jar := newJar(t)
+		opts := &websocket.RequestOptions{Jar: jar}
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), opts))
+		assert.Empty(t, lastCookies(plain), "the first handshake had a cookie")
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), opts))
+		assert.Equal(t, []string{"session=abc"}, lastCookies(plain))
+	})
+
+	t.Run("a refusal's cookie is stored", func(t *testing.T) {
+		jar := newJar(t)
+		err := tryConnect(t, refusing.url("127.0.0.1"), &websocket.RequestOptions{Jar: jar})
+		requireCode(t, err, websocket.ErrConnectionFailed)
+		u, _ := url.Parse(refusing.url("127.0.0.1"))
+		u.Scheme = "http"
+		cs := jar.Cookies(u)
+		require.Len(t, cs, 1)
+		assert.Equal(t, "retry", cs[0].Name)
+		assert.Equal(t, "r1", cs[0].Value)
+	})
+
+	t.Run("ws is seen as http and wss as https", func(t *testing.T) {
+		for _, tt := range []struct {
+			srv    *echoHost
+			url    string
+			scheme string
+		}{
+			{plain, plain.url("127.0.0.1") + "chat?room=1", "http"},
+			{secure, secure.url("localhost") + "chat?room=1", "https"},
+		} {
+			jar := &recordingJar{}
+			require.NoError(t, tryConnect(t, tt.url, &websocket.RequestOptions{Jar: jar, CAPath: ca.CertFile}))
+			want := strings.Replace(tt.url, strings.SplitN(tt.url, ":", 2)[0], tt.scheme, 1)
+			assert.Equal(t, []string{want}, jar.asked, "Cookies was asked for")
+			assert.Equal(t, []string{want}, jar.stored, "SetCookies was given")
+		}
+	})
+
+	t.Run("a Cookie entry of Header shares the Cookie header", func(t *testing.T) {
+		jar := newJar(t)
+		u, _ := url.Parse("http://127.0.0.1/")
+		jar.SetCookies(u, []*http.Cookie{{Name: "fromjar", Value: "j"}})
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), &websocket.RequestOptions{Jar: jar,
+			Header: map[string]string{"cookie": "own=o"}}))
+		assert.Equal(t, []string{"own=o; fromjar=j"}, lastCookies(plain))
+	})
+
+	t.Run("no jar: only the Cookie entry, nothing stored", func(t *testing.T) {
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), &websocket.RequestOptions{
+			Header: map[string]string{"Cookie": "own=o"}}))
+		assert.Equal(t, []string{"own=o"}, lastCookies(plain))
+	})
+}
+
+// recordingJar is a cookie jar that records the URLs it is asked about and
+// holds nothing.
+type recordingJar struct {
+	mu            sync.Mutex
+	asked, stored []string
+}
+
+func (j *recordingJar) Cookies(u *url.URL) []*http.Cookie {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.asked = append(j.asked, u.String())
+	return nil
+}
+
+func (j *recordingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.stored = append(j.stored, u.String())
 }
