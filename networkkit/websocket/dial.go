@@ -104,19 +104,21 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 	}
 	var tc *tls.Config
 	if cfg.url.Scheme == "wss" {
-		tc = s.tls
-		tc.ServerName = cfg.url.Hostname()
+		tc = s.tls // this connection's own: setting a field is safe
+		if tc.ServerName == "" {
+			tc.ServerName = cfg.url.Hostname()
+		}
 	}
+	dial := cfg.dialFunc()
 	var w *wire
 	var stopWatch func() bool
-	var dialer net.Dialer
 	netDial := func(dctx context.Context, network, addr string) (net.Conn, error) {
 		var c net.Conn
 		var err error
 		if route.addr == "" {
-			c, err = dialer.DialContext(dctx, network, addr)
+			c, err = dial(dctx, network, addr)
 		} else {
-			c, err = dialThroughProxy(dctx, &dialer, route, addr)
+			c, err = dialThroughProxy(dctx, dial, route, addr)
 		}
 		if err != nil {
 			return nil, err
@@ -220,6 +222,50 @@ func addCookies(h http.Header, cookies []*http.Cookie) {
 	r := http.Request{Header: h}
 	for _, c := range cookies {
 		r.AddCookie(c)
+	}
+}
+
+// dialFunc returns how the connection (to the server or the proxy) is
+// opened: RequestOptions.DialContext, or a net.Dialer. The caller's function
+// is not trusted to honour ctx: when ctx ends first, the dial is abandoned
+// (a connection it returns later is closed), so that Close and cancelling
+// ConnectContext never wait for it.
+func (c *config) dialFunc() func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if c.dial == nil {
+		var d net.Dialer
+		return d.DialContext
+	}
+	user := c.dial
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		type result struct {
+			c   net.Conn
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			conn, err := user(ctx, network, addr)
+			done <- result{conn, err}
+		}()
+		select {
+		case r := <-done:
+			switch {
+			case r.err != nil:
+				if r.c != nil {
+					r.c.Close()
+				}
+				return nil, r.err
+			case r.c == nil:
+				return nil, errors.New("RequestOptions.DialContext returned neither a connection nor an error")
+			}
+			return r.c, nil
+		case <-ctx.Done():
+			go func() {
+				if r := <-done; r.c != nil {
+					r.c.Close()
+				}
+			}()
+			return nil, ctx.Err()
+		}
 	}
 }
 

@@ -248,7 +248,22 @@
 // Close while connecting, and cancelling the context of ConnectContext,
 // abort the attempt at once at every step (DNS, TCP, proxy, TLS, the wait
 // for the 101): the deadlines the handshake sets on the connection cannot
-// undo the abort.
+// undo the abort. A RequestOptions.DialContext that does not return when
+// its context ends is not waited for; the connection it returns later is
+// closed.
+//
+// The TLS configuration of a wss connection is built at Connect from a
+// clone of RequestOptions.TLSClientConfig (or an empty one), then each of
+// CAPath, ClientCert, SkipServerCertVerification and MinTLSVersion sets
+// its field:
+//
+//	option                      field of the clone   refused (401) when TLSClientConfig sets
+//	CAPath                      RootCAs              RootCAs
+//	ClientCert                  Certificates         Certificates or GetClientCertificate
+//	SkipServerCertVerification  InsecureSkipVerify   (never: it only turns verification off)
+//	MinTLSVersion               MinVersion           MinVersion to another version
+//	(the URL's host)            ServerName           (never: a ServerName of the config wins)
+//	—                           NextProtos           (never: only "http/1.1" is kept)
 //
 // # Errors
 //
@@ -376,7 +391,9 @@
 //     one frame per message.
 //   - The keep-alive's Pong timeout runs from the moment the Ping was
 //     written, and only the Pong with the Ping's payload answers it.
-//   - Options the platform lacks: a cookie jar (RequestOptions.Jar; the
-//     platform sends no cookies but those of the header option and stores
-//     none).
+//   - Options the platform lacks: a dial function (DialContext, for Unix
+//     sockets and custom transports), a *tls.Config (TLSClientConfig: for
+//     in-memory certificates, session resumption, custom verification),
+//     and a cookie jar (Jar; the platform sends no cookies but those of the
+//     header option and stores none).
 package websocket

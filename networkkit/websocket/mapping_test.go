@@ -259,6 +259,22 @@ func TestRequestOptionsValidate(t *testing.T) {
 		{"ClientCert without KeyPath", RequestOptions{ClientCert: &ClientCert{CertPath: "c.pem"}}, ErrParameter},
 		{"ClientCert without CertPath", RequestOptions{ClientCert: &ClientCert{KeyPath: "k.pem"}}, ErrParameter},
 
+		// TLSClientConfig and the options that set its fields.
+		{"TLSClientConfig alone", RequestOptions{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool(), MinVersion: tls.VersionTLS12}}, 0},
+		{"CAPath and RootCAs", RequestOptions{CAPath: "ca.pem", TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}, ErrParameter},
+		{"CAPath without RootCAs", RequestOptions{CAPath: "ca.pem", TLSClientConfig: &tls.Config{}}, 0},
+		{"ClientCert and Certificates", RequestOptions{ClientCert: &ClientCert{CertPath: "c", KeyPath: "k"},
+			TLSClientConfig: &tls.Config{Certificates: make([]tls.Certificate, 1)}}, ErrParameter},
+		{"ClientCert and GetClientCertificate", RequestOptions{ClientCert: &ClientCert{CertPath: "c", KeyPath: "k"},
+			TLSClientConfig: &tls.Config{GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return nil, nil }}}, ErrParameter},
+		{"empty ClientCert and Certificates", RequestOptions{ClientCert: &ClientCert{},
+			TLSClientConfig: &tls.Config{Certificates: make([]tls.Certificate, 1)}}, 0},
+		{"MinTLSVersion and another MinVersion", RequestOptions{MinTLSVersion: TLSv12, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}}, ErrParameter},
+		{"MinTLSVersion and the same MinVersion", RequestOptions{MinTLSVersion: TLSv13, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}}, 0},
+		{"MinTLSVersion and no MinVersion", RequestOptions{MinTLSVersion: TLSv13, TLSClientConfig: &tls.Config{}}, 0},
+		{"SkipServerCertVerification and a verifying config", RequestOptions{SkipServerCertVerification: true,
+			TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}, 0},
+
 		// Proxy.
 		{"SystemProxy", RequestOptions{Proxy: SystemProxy{}}, 0},
 		{"NoProxy", RequestOptions{Proxy: NoProxy{}}, 0},
@@ -1627,6 +1643,41 @@ func TestTLSConfigDefaults(t *testing.T) {
 	cfg, err = tlsConfig(&RequestOptions{ClientCert: &ClientCert{}})
 	require.NoError(t, err)
 	assert.Empty(t, cfg.Certificates, "an empty ClientCert presents nothing")
+}
+
+func TestTLSConfigFromTLSClientConfig(t *testing.T) {
+	cache := tls.NewLRUClientSessionCache(1)
+	pool := x509.NewCertPool()
+	base := &tls.Config{ServerName: "named.example", RootCAs: pool, ClientSessionCache: cache,
+		NextProtos: []string{"h2", "http/1.1"}, MaxVersion: tls.VersionTLS12}
+	cfg, err := tlsConfig(&RequestOptions{TLSClientConfig: base, SkipServerCertVerification: true, MinTLSVersion: TLSv11})
+	require.NoError(t, err)
+	assert.NotSame(t, base, cfg)
+	assert.Equal(t, "named.example", cfg.ServerName, "a ServerName of the config is kept")
+	assert.Same(t, pool, cfg.RootCAs)
+	assert.Equal(t, cache, cfg.ClientSessionCache, "the cache is shared, for resumption")
+	assert.Equal(t, []string{"http/1.1"}, cfg.NextProtos)
+	assert.Equal(t, uint16(tls.VersionTLS12), cfg.MaxVersion)
+	assert.True(t, cfg.InsecureSkipVerify)
+	assert.Equal(t, uint16(tls.VersionTLS11), cfg.MinVersion)
+	// The caller's config is as it was.
+	assert.False(t, base.InsecureSkipVerify)
+	assert.Zero(t, base.MinVersion)
+	assert.Equal(t, []string{"h2", "http/1.1"}, base.NextProtos)
+
+	// Each load has its own configuration.
+	f := newTLSFiles(&RequestOptions{TLSClientConfig: base})
+	a, err := f.load()
+	require.NoError(t, err)
+	b, err := f.load()
+	require.NoError(t, err)
+	assert.NotSame(t, a, b)
+}
+
+func TestHTTP11Only(t *testing.T) {
+	assert.Nil(t, http11Only(nil))
+	assert.Nil(t, http11Only([]string{"h2"}))
+	assert.Equal(t, []string{"http/1.1"}, http11Only([]string{"h2", "http/1.1", "spdy/3"}))
 }
 
 func TestTLSConfigCAPath(t *testing.T) {

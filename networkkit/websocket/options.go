@@ -1,8 +1,11 @@
 package websocket
 
 import (
+	"context"
+	"crypto/tls"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -82,28 +85,68 @@ type RequestOptions struct {
 	SupportOriginPort bool
 
 	// CAPath is a PEM file, or a directory of PEM files, whose certificates
-	// replace the system roots for wss connections. If empty, the system
-	// roots are used. A path that cannot be read, or holds no certificate,
-	// is error 2302002.
+	// replace the system roots for wss connections (TLSClientConfig.RootCAs
+	// of the connection). If empty, the system roots are used. A path that
+	// cannot be read, or holds no certificate, is error 2302002; CAPath with
+	// a TLSClientConfig that sets RootCAs is error 401.
 	CAPath string
 
 	// ClientCert is the client certificate presented to wss servers that ask
-	// for one. If nil (or both paths are empty), none is presented. Its files
-	// are read at Connect: see [ClientCert] for the errors.
+	// for one (TLSClientConfig.Certificates of the connection). If nil (or
+	// both paths are empty), none is presented. Its files are read at
+	// Connect: see [ClientCert] for the errors. ClientCert with a
+	// TLSClientConfig that sets Certificates or GetClientCertificate is
+	// error 401.
 	ClientCert *ClientCert
 
 	// SkipServerCertVerification turns off verification of the server's
-	// certificate chain and host name. Defaults to false: wss connections
-	// verify both (the platform skips the host name check; this package does
-	// not), and a server that fails verification fails the connection with
-	// code 200 (the cause is an x509 or tls error).
+	// certificate chain and host name (TLSClientConfig.InsecureSkipVerify
+	// of the connection). Defaults to false: wss connections verify both
+	// (the platform skips the host name check; this package does not), and
+	// a server that fails verification fails the connection with code 200
+	// (the cause is an x509 or tls error). It never conflicts with
+	// TLSClientConfig: it only turns verification off.
 	SkipServerCertVerification bool
 
 	// MinTLSVersion is the oldest TLS version accepted (the platform's
-	// minSupportTlsProtocol). If zero, Go's default minimum (TLS 1.2)
-	// applies. A value above TLSv13 is error 401; a server that cannot meet
-	// it fails the connection with code 200.
+	// minSupportTlsProtocol; TLSClientConfig.MinVersion of the connection).
+	// If zero, TLSClientConfig's MinVersion, or Go's default minimum (TLS
+	// 1.2). A value above TLSv13 is error 401, and so is a value other than
+	// a MinVersion that TLSClientConfig sets; a server that cannot meet it
+	// fails the connection with code 200.
 	MinTLSVersion TLSProtocol
+
+	// TLSClientConfig, if not nil, is the starting point of the TLS
+	// configuration of wss connections. Connect clones it (the caller's
+	// value is never modified; one value may serve many connections, and
+	// its ClientSessionCache then resumes sessions across them). On the
+	// clone, ServerName defaults to the URL's host name, and NextProtos
+	// keeps only "http/1.1" (the handshake is HTTP/1.1). CAPath, ClientCert,
+	// SkipServerCertVerification and MinTLSVersion each set one field of
+	// the clone, named in their documentation; setting one whose field
+	// TLSClientConfig already sets to something else is error 401, so that
+	// each setting has one source. If nil, the clone starts empty: system
+	// roots, Go's defaults. It does not apply to an HTTPS proxy (see
+	// ProxyTLSConfig) nor to ws URLs.
+	TLSClientConfig *tls.Config
+
+	// DialContext, if not nil, opens every connection the client makes, in
+	// place of a net.Dialer: to the server, or to the proxy when one is
+	// used. network is "tcp"; addr is the URL's host:port (with the
+	// scheme's default port if the URL names none), or the proxy's
+	// host:port. The function may connect anywhere — a Unix socket, an
+	// in-memory pipe — and the URL still names the server: it gives the Host
+	// header, the Origin, the TLS server name and the cookies' URL. A
+	// function that always connects to one place should come with
+	// Proxy: NoProxy{}, or the environment's proxy address is handed to it
+	// instead of the server's. The package layers the proxy protocol, TLS
+	// and WebSocket over the returned net.Conn, which must support
+	// deadlines (cancelling the handshake sets one in the past). The
+	// function should return when ctx ends: Close and a cancelled
+	// ConnectContext do not wait for it, and a connection it returns later
+	// is closed. An error it returns fails the connection with code 200 and
+	// is the cause. If nil, a net.Dialer.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	// Proxy says how to reach the server. If nil, [SystemProxy].
 	Proxy ProxyConfiguration
@@ -255,8 +298,12 @@ type config struct {
 	origin       string // the Origin header sent with header; "" for none
 	jar          http.CookieJar
 	subprotocols []string
-	proxy        ProxyConfiguration // one of the three variants, never a pointer
-	tls          tlsFiles           // read by loadTLS at Connect
+	proxy        ProxyConfiguration // one of the variants, never a pointer
+	tls          tlsFiles           // read by load at Connect
+
+	// dial is RequestOptions.DialContext; nil means a net.Dialer (see
+	// dialFunc).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	handshakeTimeout time.Duration
 	closeTimeout     time.Duration
@@ -365,6 +412,7 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		header:           make(http.Header, len(o.Header)),
 		proxy:            proxyVariant(o.Proxy),
 		jar:              o.Jar,
+		dial:             o.DialContext,
 		tls:              newTLSFiles(o),
 		logger:           o.Logger,
 		handshakeTimeout: orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout),
@@ -501,6 +549,9 @@ func (o *RequestOptions) validate() error {
 	if c := o.ClientCert; c != nil && (c.CertPath == "") != (c.KeyPath == "") {
 		return newError(ErrParameter, nil, "ClientCert needs both CertPath and KeyPath")
 	}
+	if err := o.checkTLSConflicts(); err != nil {
+		return err
+	}
 	if err := checkProxy(o.Proxy); err != nil {
 		return err
 	}
@@ -513,6 +564,34 @@ func (o *RequestOptions) validate() error {
 		}
 	}
 	return nil
+}
+
+// checkTLSConflicts refuses an option whose field of the TLS configuration
+// TLSClientConfig already sets to something else (see TLSClientConfig).
+func (o *RequestOptions) checkTLSConflicts() error {
+	c := o.TLSClientConfig
+	if c == nil {
+		return nil
+	}
+	if o.CAPath != "" && c.RootCAs != nil {
+		return newError(ErrParameter, nil, "CAPath and TLSClientConfig.RootCAs both give the trusted roots; use one")
+	}
+	if o.ClientCert != nil && o.ClientCert.CertPath != "" && (len(c.Certificates) > 0 || c.GetClientCertificate != nil) {
+		return newError(ErrParameter, nil, "ClientCert and TLSClientConfig.Certificates (or GetClientCertificate) both give the client certificate; use one")
+	}
+	if v := o.MinTLSVersion.version(); v != 0 && c.MinVersion != 0 && c.MinVersion != v {
+		return newError(ErrParameter, nil, "MinTLSVersion (%s) and TLSClientConfig.MinVersion (%s) differ; use one",
+			tls.VersionName(v), tls.VersionName(c.MinVersion))
+	}
+	return nil
+}
+
+// version is the crypto/tls version of p; 0 for the zero value.
+func (p TLSProtocol) version() uint16 {
+	if p == 0 {
+		return 0
+	}
+	return tls.VersionTLS10 + uint16(p-TLSv10)
 }
 
 // validate checks a close request and returns its code and reason.

@@ -64,6 +64,8 @@ type echoHost struct {
 	mu       sync.Mutex
 	peers    []string // client certificate CN per request; "" if none
 	versions []uint16 // TLS version per request
+	resumed  []bool   // whether the TLS session was resumed, per request
+	alpn     []string // the negotiated ALPN protocol, per request
 	raw      bytes.Buffer
 }
 
@@ -81,6 +83,8 @@ func newEchoHost(t *testing.T, tlsCfg *tls.Config, opts echoserver.Options) *ech
 				cn = r.TLS.PeerCertificates[0].Subject.CommonName
 			}
 			h.versions = append(h.versions, r.TLS.Version)
+			h.resumed = append(h.resumed, r.TLS.DidResume)
+			h.alpn = append(h.alpn, r.TLS.NegotiatedProtocol)
 		}
 		h.peers = append(h.peers, cn)
 		h.mu.Unlock()
@@ -134,6 +138,18 @@ func (h *echoHost) seenVersions() []uint16 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]uint16(nil), h.versions...)
+}
+
+func (h *echoHost) seenResumed() []bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]bool(nil), h.resumed...)
+}
+
+func (h *echoHost) seenALPN() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.alpn...)
 }
 
 func (h *echoHost) rawBytes() string {

@@ -230,10 +230,11 @@ func (e *ProxyError) Error() string {
 	return "websocket: proxy " + e.Proxy + " refused the tunnel: " + e.Status
 }
 
-// dialThroughProxy opens a CONNECT tunnel to target through the proxy of r.
-// Cancelling ctx aborts every step, also a proxy that never answers.
-func dialThroughProxy(ctx context.Context, d *net.Dialer, r proxyRoute, target string) (net.Conn, error) {
-	conn, err := d.DialContext(ctx, "tcp", r.addr)
+// dialThroughProxy opens a CONNECT tunnel to target through the proxy of r,
+// reached with dial. Cancelling ctx aborts every step, also a proxy that
+// never answers.
+func dialThroughProxy(ctx context.Context, dial func(context.Context, string, string) (net.Conn, error), r proxyRoute, target string) (net.Conn, error) {
+	conn, err := dial(ctx, "tcp", r.addr)
 	if err != nil {
 		return nil, err
 	}
