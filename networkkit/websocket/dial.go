@@ -102,6 +102,16 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	if route.addr != "" {
+		if route.username.IsPresent() && hasField(cfg.proxyHeader, "proxy-authorization") {
+			// An explicit proxy with both was refused at Connect (401).
+			return nil, nil, errors.New("the proxy URL from the environment has credentials and ProxyConnectHeader has Proxy-Authorization; use one")
+		}
+		route.header = cfg.proxyHeader
+		if route.useTLS {
+			route.tls = proxyTLS(cfg.proxyTLS, route.addr)
+		}
+	}
 	var tc *tls.Config
 	if cfg.url.Scheme == "wss" {
 		tc = s.tls // this connection's own: setting a field is safe

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http/httptest"
 	"path/filepath"
@@ -38,6 +39,7 @@ func unixEcho(t *testing.T, tlsCfg *tls.Config) (*echoserver.Server, string) {
 	ts := httptest.NewUnstartedServer(echo.Server.Config.Handler)
 	ts.Listener.Close()
 	ts.Listener = ln
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // refused TLS handshakes are expected
 	if tlsCfg != nil {
 		ts.TLS = tlsCfg
 		ts.StartTLS()

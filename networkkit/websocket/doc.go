@@ -237,8 +237,8 @@
 //
 // # Opening handshake
 //
-// The response header of the server (and of an HTTP proxy's answer to
-// CONNECT) may be at most 64 KiB; a longer one fails the connection with
+// The response header of the server (and of an HTTP or HTTPS proxy's answer
+// to CONNECT) may be at most 64 KiB; a longer one fails the connection with
 // code 200 naming the limit. A refused handshake (any status but 101) is
 // reported as soon as its header has arrived: [HandshakeError].Body holds
 // what arrived with the header (at most 1 KiB), and the client does not
@@ -282,7 +282,8 @@
 //	401      ErrParameter             nil callback or data, a type that is not one of a sealed interface's
 //	                                  variants (or a non-nil pointer to one), callback type that does not
 //	                                  fit the event, close code not sendable, reason over 123 bytes, bad
-//	                                  header, invalid option
+//	                                  header, invalid option, two options that set one thing (TLS fields,
+//	                                  proxy credentials)
 //	2302001  ErrURL                   unparsable URL, scheme not ws/wss, no host, user info, fragment,
 //	                                  port out of range, URL of 8196 bytes or more
 //	2302002  ErrCertificateNotFound   CAPath or a client certificate or key that cannot be read
@@ -394,6 +395,8 @@
 //   - Options the platform lacks: a dial function (DialContext, for Unix
 //     sockets and custom transports), a *tls.Config (TLSClientConfig: for
 //     in-memory certificates, session resumption, custom verification),
+//     HTTPS proxies (HTTPProxy.HTTPS and https:// proxy URLs, verified with
+//     ProxyTLSConfig), extra CONNECT header fields (ProxyConnectHeader),
 //     and a cookie jar (Jar; the platform sends no cookies but those of the
 //     header option and stores none).
 package websocket

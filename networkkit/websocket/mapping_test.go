@@ -285,6 +285,22 @@ func TestRequestOptionsValidate(t *testing.T) {
 		{"HTTPProxy host with path", RequestOptions{Proxy: HTTPProxy{Host: "proxy.test/x"}}, ErrParameter},
 		{"HTTPProxy host with space", RequestOptions{Proxy: HTTPProxy{Host: "proxy test"}}, ErrParameter},
 		{"HTTPProxy URL as host", RequestOptions{Proxy: HTTPProxy{Host: "http://proxy.test"}}, ErrParameter},
+
+		// ProxyConnectHeader.
+		{"ProxyConnectHeader", RequestOptions{ProxyConnectHeader: map[string]string{"X-Tenant": "blue", "User-Agent": "a/1"}}, 0},
+		{"ProxyConnectHeader Proxy-Authorization", RequestOptions{ProxyConnectHeader: map[string]string{"Proxy-Authorization": "Bearer x"}}, 0},
+		{"ProxyConnectHeader Proxy-Authorization and HTTPProxy.Username", RequestOptions{
+			Proxy:              HTTPProxy{Host: "proxy.test", Username: mo.Some("")},
+			ProxyConnectHeader: map[string]string{"PROXY-AUTHORIZATION": "Bearer x"}}, ErrParameter},
+		{"ProxyConnectHeader Proxy-Authorization and a password alone", RequestOptions{
+			Proxy:              HTTPProxy{Host: "proxy.test", Password: "pw"},
+			ProxyConnectHeader: map[string]string{"Proxy-Authorization": "Bearer x"}}, 0},
+		{"ProxyConnectHeader Host", RequestOptions{ProxyConnectHeader: map[string]string{"host": "x"}}, ErrParameter},
+		{"ProxyConnectHeader Content-Length", RequestOptions{ProxyConnectHeader: map[string]string{"Content-Length": "0"}}, ErrParameter},
+		{"ProxyConnectHeader Transfer-Encoding", RequestOptions{ProxyConnectHeader: map[string]string{"transfer-encoding": "chunked"}}, ErrParameter},
+		{"ProxyConnectHeader bad name", RequestOptions{ProxyConnectHeader: map[string]string{"X A": "1"}}, ErrParameter},
+		{"ProxyConnectHeader CRLF", RequestOptions{ProxyConnectHeader: map[string]string{"X-A": "1\r\nX-B: 2"}}, ErrParameter},
+		{"ProxyConnectHeader twice", RequestOptions{ProxyConnectHeader: map[string]string{"X-A": "1", "x-a": "2"}}, ErrParameter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -710,6 +726,9 @@ func TestResolveProxyExplicit(t *testing.T) {
 		{"HTTPProxy excluded by star", HTTPProxy{Host: "proxy.test", ExclusionList: []string{"*"}}, "ws://example.com/", proxyRoute{}},
 		{"HTTPProxy excluded IPv6", HTTPProxy{Host: "proxy.test", ExclusionList: []string{"::1"}}, "ws://[::1]:8080/", proxyRoute{}},
 		{"HTTPProxy not excluded", HTTPProxy{Host: "proxy.test", ExclusionList: []string{"example.org"}}, "ws://example.com/", proxyRoute{addr: "proxy.test:80"}},
+		{"HTTPS proxy default port", HTTPProxy{Host: "proxy.test", HTTPS: true}, "ws://example.com/", proxyRoute{addr: "proxy.test:443", useTLS: true}},
+		{"HTTPS proxy port", HTTPProxy{Host: "proxy.test", Port: 3129, HTTPS: true}, "wss://example.com/", proxyRoute{addr: "proxy.test:3129", useTLS: true}},
+		{"HTTPS proxy excluded", HTTPProxy{Host: "proxy.test", HTTPS: true, ExclusionList: []string{"example.com"}}, "ws://example.com/", proxyRoute{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1672,6 +1691,27 @@ func TestTLSConfigFromTLSClientConfig(t *testing.T) {
 	b, err := f.load()
 	require.NoError(t, err)
 	assert.NotSame(t, a, b)
+}
+
+func TestProxyTLS(t *testing.T) {
+	c := proxyTLS(nil, "proxy.test:3129")
+	assert.Equal(t, "proxy.test", c.ServerName)
+	assert.Nil(t, c.RootCAs, "system roots")
+	assert.False(t, c.InsecureSkipVerify)
+
+	c = proxyTLS(nil, "[2001:db8::1]:443")
+	assert.Equal(t, "2001:db8::1", c.ServerName)
+
+	pool := x509.NewCertPool()
+	base := &tls.Config{RootCAs: pool, NextProtos: []string{"h2", "http/1.1"}}
+	c = proxyTLS(base, "proxy.test:443")
+	assert.NotSame(t, base, c)
+	assert.Same(t, pool, c.RootCAs)
+	assert.Equal(t, []string{"http/1.1"}, c.NextProtos)
+	assert.Empty(t, base.ServerName)
+
+	base.ServerName = "named.proxy"
+	assert.Equal(t, "named.proxy", proxyTLS(base, "10.0.0.1:443").ServerName)
 }
 
 func TestHTTP11Only(t *testing.T) {

@@ -151,6 +151,26 @@ type RequestOptions struct {
 	// Proxy says how to reach the server. If nil, [SystemProxy].
 	Proxy ProxyConfiguration
 
+	// ProxyTLSConfig, if not nil, is the TLS configuration for reaching an
+	// HTTPS proxy: an [HTTPProxy] with HTTPS set, or an https:// proxy URL
+	// of the environment. Connect clones it; ServerName defaults to the
+	// proxy's host, and NextProtos keeps only "http/1.1". It is separate
+	// from the server's: CAPath, ClientCert, SkipServerCertVerification,
+	// MinTLSVersion and TLSClientConfig never apply to the proxy, nor
+	// ProxyTLSConfig to the server. If nil, the proxy is verified against
+	// the system roots and its host name. Unused when no HTTPS proxy is.
+	ProxyTLSConfig *tls.Config
+
+	// ProxyConnectHeader holds extra header fields for the CONNECT request
+	// sent to an HTTP or HTTPS proxy (SOCKS5 has none), checked like Header
+	// (error 401), with Host, Content-Length and Transfer-Encoding refused.
+	// It may hold Proxy-Authorization (for example a Bearer token) when the
+	// proxy has no credentials: with HTTPProxy.Username it is error 401,
+	// and with credentials in the environment's proxy URL the connection
+	// fails with code 200, so that the proxy never gets two. If nil, the
+	// CONNECT request carries only Host and the credentials.
+	ProxyConnectHeader map[string]string
+
 	// Protocol is the Sec-WebSocket-Protocol offered: one name, or a comma
 	// list of names, each an HTTP token (else error 401). A server that
 	// chooses a protocol that was not offered fails the handshake. If empty,
@@ -300,6 +320,8 @@ type config struct {
 	subprotocols []string
 	proxy        ProxyConfiguration // one of the variants, never a pointer
 	tls          tlsFiles           // read by load at Connect
+	proxyTLS     *tls.Config        // a clone of ProxyTLSConfig; nil if none
+	proxyHeader  http.Header        // ProxyConnectHeader, names as given
 
 	// dial is RequestOptions.DialContext; nil means a net.Dialer (see
 	// dialFunc).
@@ -413,6 +435,7 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		proxy:            proxyVariant(o.Proxy),
 		jar:              o.Jar,
 		dial:             o.DialContext,
+		proxyTLS:         o.ProxyTLSConfig.Clone(),
 		tls:              newTLSFiles(o),
 		logger:           o.Logger,
 		handshakeTimeout: orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout),
@@ -451,6 +474,15 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 			c.subprotocols = append(c.subprotocols, strings.TrimSpace(p))
 		}
 	}
+	if len(o.ProxyConnectHeader) > 0 {
+		c.proxyHeader = make(http.Header, len(o.ProxyConnectHeader))
+		for name, value := range o.ProxyConnectHeader {
+			if strings.EqualFold(name, "user-agent") {
+				name = "User-Agent" // the key net/http writes instead of its own
+			}
+			c.proxyHeader[name] = []string{value}
+		}
+	}
 	return c, nil
 }
 
@@ -483,29 +515,55 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-// validate checks every field that can be wrong without touching the file
-// system or the network.
-func (o *RequestOptions) validate() error {
-	seen := make(map[string]string, len(o.Header))
-	for name, value := range o.Header {
+// connectOwned are the header names the CONNECT request sets itself.
+var connectOwned = []string{"host", "content-length", "transfer-encoding"}
+
+// checkHeader checks the fields of a header option: names that are HTTP
+// tokens, given once whatever their case, values without control
+// characters, and none of the names the request sets itself.
+func checkHeader(what string, h map[string]string, owned []string, ownedBy string) error {
+	seen := make(map[string]string, len(h))
+	for name, value := range h {
 		if other, dup := seen[strings.ToLower(name)]; dup {
-			return newError(ErrParameter, nil, "header %q is given twice (also as %q)", name, other)
+			return newError(ErrParameter, nil, "%s %q is given twice (also as %q)", what, name, other)
 		}
 		seen[strings.ToLower(name)] = name
 		if !isToken(name) {
-			return newError(ErrParameter, nil, "header name %q is not an HTTP token", name)
+			return newError(ErrParameter, nil, "%s name %q is not an HTTP token", what, name)
 		}
 		if i := strings.IndexFunc(value, isCTL); i >= 0 {
-			return newError(ErrParameter, nil, "header %q has control character %q in its value", name, value[i])
+			return newError(ErrParameter, nil, "%s %q has control character %q in its value", what, name, value[i])
 		}
-		for _, owned := range handshakeOwned {
-			if strings.EqualFold(name, owned) {
-				return newError(ErrParameter, nil, "header %q is set by the handshake itself", name)
+		for _, o := range owned {
+			if strings.EqualFold(name, o) {
+				return newError(ErrParameter, nil, "%s %q is set by %s itself", what, name, ownedBy)
 			}
 		}
-		if strings.EqualFold(name, "sec-websocket-protocol") {
-			return newError(ErrParameter, nil, "header %q must be given as RequestOptions.Protocol", name)
+	}
+	return nil
+}
+
+// hasField reports whether h has the field name, in any case.
+func hasField[V any](h map[string]V, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
 		}
+	}
+	return false
+}
+
+// validate checks every field that can be wrong without touching the file
+// system or the network.
+func (o *RequestOptions) validate() error {
+	if err := checkHeader("header", o.Header, handshakeOwned, "the handshake"); err != nil {
+		return err
+	}
+	if hasField(o.Header, "sec-websocket-protocol") {
+		return newError(ErrParameter, nil, "header %q must be given as RequestOptions.Protocol", "Sec-WebSocket-Protocol")
+	}
+	if err := checkHeader("ProxyConnectHeader", o.ProxyConnectHeader, connectOwned, "the CONNECT request"); err != nil {
+		return err
 	}
 	if o.Protocol != "" {
 		for _, p := range strings.Split(o.Protocol, ",") {
@@ -561,6 +619,9 @@ func (o *RequestOptions) validate() error {
 		}
 		if strings.ContainsAny(p.Host, "/@ \t\r\n") {
 			return newError(ErrParameter, nil, "HTTPProxy.Host %q is not a host name or IP address", p.Host)
+		}
+		if p.Username.IsPresent() && hasField(o.ProxyConnectHeader, "proxy-authorization") {
+			return newError(ErrParameter, nil, "HTTPProxy.Username and ProxyConnectHeader's Proxy-Authorization both authenticate to the proxy; use one")
 		}
 	}
 	return nil

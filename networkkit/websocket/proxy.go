@@ -23,7 +23,7 @@ import (
 //	SystemProxy  the proxy of the environment (the default; a nil
 //	             ProxyConfiguration means SystemProxy)
 //	NoProxy      connect directly
-//	HTTPProxy    tunnel through the given HTTP proxy with CONNECT
+//	HTTPProxy    tunnel through the given HTTP (or HTTPS) proxy with CONNECT
 type ProxyConfiguration interface {
 	isProxyConfiguration()
 }
@@ -34,21 +34,24 @@ type ProxyConfiguration interface {
 // environment is read at every Connect. As in net/http, requests to
 // "localhost" and to loopback addresses are never proxied from the
 // environment; use [HTTPProxy] to send them through a proxy. Proxy URLs with
-// the schemes http and https are supported (https: TLS to the proxy).
+// the schemes http and https are supported (https: TLS to the proxy, verified
+// with RequestOptions.ProxyTLSConfig; the port defaults to 443).
 type SystemProxy struct{}
 
 // NoProxy connects directly, whatever the environment says.
 type NoProxy struct{}
 
 // HTTPProxy tunnels every connection through an HTTP proxy with the CONNECT
-// method, for ws and wss alike (the platform's HttpProxy).
+// method, for ws and wss alike (the platform's HttpProxy). The CONNECT
+// request carries RequestOptions.ProxyConnectHeader besides
+// Proxy-Authorization.
 type HTTPProxy struct {
 	// Host is the proxy's host name or IP address. Empty, or holding '/',
 	// '@' or white space, is error 401. A proxy that cannot be reached, or
 	// refuses the tunnel, fails the connection with code 200 (the cause is
 	// a *net.OpError or a *[ProxyError]).
 	Host string
-	// Port is the proxy's port. If zero, 80.
+	// Port is the proxy's port. If zero, 80 (443 with HTTPS).
 	Port uint16
 	// ExclusionList names hosts reached directly, not through the proxy. If
 	// empty, every host goes through the proxy (loopback too).
@@ -65,6 +68,13 @@ type HTTPProxy struct {
 	// Password goes with Username; it is not used without one. Defaults
 	// to "".
 	Password string
+	// HTTPS makes the client reach the proxy itself over TLS (an HTTPS
+	// proxy), verified with RequestOptions.ProxyTLSConfig — never with the
+	// server's TLS options — before it sends CONNECT. For a wss URL, the
+	// server's TLS then runs inside the tunnel. A proxy that fails the TLS
+	// handshake fails the connection with code 200. Defaults to false:
+	// plain TCP to the proxy.
+	HTTPS bool
 }
 
 func (SystemProxy) isProxyConfiguration() {}
@@ -74,9 +84,13 @@ func (HTTPProxy) isProxyConfiguration()   {}
 // proxyRoute is how one connection reaches the server.
 type proxyRoute struct {
 	addr     string // the proxy's host:port; "" means direct
-	useTLS   bool   // TLS to the proxy itself (https proxy URL)
+	useTLS   bool   // TLS to the proxy itself (HTTPProxy.HTTPS, https proxy URL)
 	username mo.Option[string]
 	password string
+
+	// Set by the session for the dial, from RequestOptions.
+	tls    *tls.Config // with useTLS: the proxy's TLS configuration, ServerName set
+	header http.Header // ProxyConnectHeader
 }
 
 // proxyVariant returns p as one of the three variants: a pointer to one is
@@ -127,8 +141,11 @@ func resolveProxy(p ProxyConfiguration, target *url.URL) (proxyRoute, error) {
 		port := p.Port
 		if port == 0 {
 			port = 80
+			if p.HTTPS {
+				port = 443
+			}
 		}
-		return proxyRoute{addr: net.JoinHostPort(p.Host, strconv.Itoa(int(port))),
+		return proxyRoute{addr: net.JoinHostPort(p.Host, strconv.Itoa(int(port))), useTLS: p.HTTPS,
 			username: p.Username, password: p.Password}, nil
 	default:
 		panic(fmt.Sprintf("websocket: unexpected ProxyConfiguration %T", p))
@@ -214,6 +231,22 @@ func escapeGlob(s string) string {
 	return b.String()
 }
 
+// proxyTLS returns the TLS configuration for the proxy at addr: a clone of
+// base (RequestOptions.ProxyTLSConfig, already cloned at Connect) or an
+// empty one, with ServerName defaulting to the proxy's host and NextProtos
+// kept to "http/1.1", as for the server.
+func proxyTLS(base *tls.Config, addr string) *tls.Config {
+	c := base.Clone()
+	if c == nil {
+		c = &tls.Config{}
+	}
+	if c.ServerName == "" {
+		c.ServerName, _, _ = net.SplitHostPort(addr)
+	}
+	c.NextProtos = http11Only(c.NextProtos)
+	return c
+}
+
 // ProxyError reports that the proxy refused the CONNECT request. It names the
 // proxy and its answer, never the credentials.
 type ProxyError struct {
@@ -248,8 +281,7 @@ func dialThroughProxy(ctx context.Context, dial func(context.Context, string, st
 		return nil, err
 	}
 	if r.useTLS {
-		host, _, _ := net.SplitHostPort(r.addr)
-		tc := tls.Client(conn, &tls.Config{ServerName: host})
+		tc := tls.Client(conn, r.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return fail(fmt.Errorf("tls handshake with proxy %s: %w", r.addr, err))
 		}
@@ -259,7 +291,10 @@ func dialThroughProxy(ctx context.Context, dial func(context.Context, string, st
 		Method: http.MethodConnect,
 		URL:    &url.URL{Opaque: target},
 		Host:   target,
-		Header: make(http.Header),
+		Header: r.header.Clone(),
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header)
 	}
 	if user, ok := r.username.Get(); ok {
 		cred := base64.StdEncoding.EncodeToString([]byte(user + ":" + r.password))
