@@ -44,7 +44,7 @@
 //	ResponseHeaders (MAP_DATA, ARRAY_STRING_DATA,    websocket.ResponseHeaders (MapData, ArrayStringData,
 //	  UNDEFINED_DATA)                                  UndefinedData)
 //	ProxyConfiguration (SYSTEM, NO_PROXY,            websocket.ProxyConfiguration (SystemProxy, NoProxy,
-//	  HTTPPROXY), 'system' | 'no-proxy' | HttpProxy    HTTPProxy)
+//	  HTTPPROXY), 'system' | 'no-proxy' | HttpProxy    HTTPProxy; SOCKS5Proxy has no platform name)
 //	WebSocketHttpProxy, connection.HttpProxy         websocket.HTTPProxy
 //	WebSocketRequestOptions                          websocket.RequestOptions
 //	  header, caPath, clientCert, proxy, protocol      Header, CAPath, ClientCert, Proxy, Protocol

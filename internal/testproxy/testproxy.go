@@ -2,7 +2,9 @@
 // over TLS (an HTTPS proxy). It records every request it was asked (the
 // authority, the credentials and the header), can demand Basic
 // credentials, can refuse with a chosen status, and can hang without
-// answering.
+// answering. [SOCKS5] is the same for SOCKS5 (RFC 1928, RFC 1929). They
+// stand for proxies in the package's own tests; the interop tests run real
+// ones (tinyproxy, squid, dante, microsocks).
 package testproxy
 
 import (

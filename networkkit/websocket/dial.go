@@ -102,7 +102,7 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	if route.addr != "" {
+	if route.addr != "" && !route.socks {
 		if route.username.IsPresent() && hasField(cfg.proxyHeader, "proxy-authorization") {
 			// An explicit proxy with both was refused at Connect (401).
 			return nil, nil, errors.New("the proxy URL from the environment has credentials and ProxyConnectHeader has Proxy-Authorization; use one")
@@ -125,9 +125,12 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, error) 
 	netDial := func(dctx context.Context, network, addr string) (net.Conn, error) {
 		var c net.Conn
 		var err error
-		if route.addr == "" {
+		switch {
+		case route.addr == "":
 			c, err = dial(dctx, network, addr)
-		} else {
+		case route.socks:
+			c, err = dialSOCKS5(dctx, dial, route, addr)
+		default:
 			c, err = dialThroughProxy(dctx, dial, route, addr)
 		}
 		if err != nil {

@@ -300,7 +300,7 @@
 //
 // No input makes the package panic. A non-nil pointer to a variant of a
 // sealed interface stands for the variant: *StringData and *ArrayData for
-// [MessageData], *SystemProxy, *NoProxy and *HTTPProxy for
+// [MessageData], *SystemProxy, *NoProxy, *HTTPProxy and *SOCKS5Proxy for
 // [ProxyConfiguration], *EventOpen and the other event types for
 // [OnOffType]. A nil pointer, or another type that has the interface's
 // methods by embedding a variant, is refused with 401. A URL with an empty
@@ -331,6 +331,7 @@
 //	  / UNDEFINED_DATA                               / UndefinedData
 //	ProxyConfiguration.SYSTEM / NO_PROXY           SystemProxy{} (or nil) / NoProxy{}
 //	  / HTTPPROXY(WebSocketHttpProxy(...))           / HTTPProxy{...}
+//	  (no platform variant)                          / SOCKS5Proxy{...}
 //	WebSocketRequestOptions(header:, caPath:,      RequestOptions{Header:, CAPath:, ClientCert:,
 //	  clientCert:, proxy:, protocol:)                Proxy:, Protocol:}
 //	WebSocketClientCert(certPath, keyPath,         ClientCert{CertPath:, KeyPath:,
@@ -396,7 +397,9 @@
 //     sockets and custom transports), a *tls.Config (TLSClientConfig: for
 //     in-memory certificates, session resumption, custom verification),
 //     HTTPS proxies (HTTPProxy.HTTPS and https:// proxy URLs, verified with
-//     ProxyTLSConfig), extra CONNECT header fields (ProxyConnectHeader),
+//     ProxyTLSConfig), SOCKS5 proxies (SOCKS5Proxy, socks5:// and
+//     socks5h:// proxy URLs), ALL_PROXY as the fallback of HTTP_PROXY and
+//     HTTPS_PROXY, extra CONNECT header fields (ProxyConnectHeader),
 //     and a cookie jar (Jar; the platform sends no cookies but those of the
 //     header option and stores none).
 package websocket

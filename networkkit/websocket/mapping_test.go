@@ -285,6 +285,22 @@ func TestRequestOptionsValidate(t *testing.T) {
 		{"HTTPProxy host with path", RequestOptions{Proxy: HTTPProxy{Host: "proxy.test/x"}}, ErrParameter},
 		{"HTTPProxy host with space", RequestOptions{Proxy: HTTPProxy{Host: "proxy test"}}, ErrParameter},
 		{"HTTPProxy URL as host", RequestOptions{Proxy: HTTPProxy{Host: "http://proxy.test"}}, ErrParameter},
+		{"SOCKS5Proxy", RequestOptions{Proxy: SOCKS5Proxy{Host: "socks.test", Port: 1080}}, 0},
+		{"*SOCKS5Proxy", RequestOptions{Proxy: &SOCKS5Proxy{Host: "socks.test"}}, 0},
+		{"nil *SOCKS5Proxy", RequestOptions{Proxy: (*SOCKS5Proxy)(nil)}, ErrParameter},
+		{"SOCKS5Proxy empty host", RequestOptions{Proxy: SOCKS5Proxy{Port: 1080}}, ErrParameter},
+		{"SOCKS5Proxy host with user", RequestOptions{Proxy: SOCKS5Proxy{Host: "u@socks.test"}}, ErrParameter},
+		{"SOCKS5Proxy URL as host", RequestOptions{Proxy: SOCKS5Proxy{Host: "socks5://socks.test"}}, ErrParameter},
+		{"SOCKS5Proxy credentials", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u"), Password: "p"}}, 0},
+		{"SOCKS5Proxy empty password", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u")}}, 0},
+		{"SOCKS5Proxy 255-byte credentials", RequestOptions{Proxy: SOCKS5Proxy{Host: "s",
+			Username: mo.Some(strings.Repeat("u", 255)), Password: strings.Repeat("p", 255)}}, 0},
+		{"SOCKS5Proxy empty username", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("")}}, ErrParameter},
+		{"SOCKS5Proxy long username", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some(strings.Repeat("u", 256))}}, ErrParameter},
+		{"SOCKS5Proxy long password", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u"), Password: strings.Repeat("p", 256)}}, ErrParameter},
+		{"SOCKS5Proxy long password without username", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Password: strings.Repeat("p", 256)}}, 0},
+		{"SOCKS5Proxy with ProxyConnectHeader", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u")},
+			ProxyConnectHeader: map[string]string{"Proxy-Authorization": "x"}}, 0},
 
 		// ProxyConnectHeader.
 		{"ProxyConnectHeader", RequestOptions{ProxyConnectHeader: map[string]string{"X-Tenant": "blue", "User-Agent": "a/1"}}, 0},
@@ -729,6 +745,13 @@ func TestResolveProxyExplicit(t *testing.T) {
 		{"HTTPS proxy default port", HTTPProxy{Host: "proxy.test", HTTPS: true}, "ws://example.com/", proxyRoute{addr: "proxy.test:443", useTLS: true}},
 		{"HTTPS proxy port", HTTPProxy{Host: "proxy.test", Port: 3129, HTTPS: true}, "wss://example.com/", proxyRoute{addr: "proxy.test:3129", useTLS: true}},
 		{"HTTPS proxy excluded", HTTPProxy{Host: "proxy.test", HTTPS: true, ExclusionList: []string{"example.com"}}, "ws://example.com/", proxyRoute{}},
+		{"SOCKS5Proxy default port", SOCKS5Proxy{Host: "socks.test"}, "ws://example.com/", proxyRoute{addr: "socks.test:1080", socks: true}},
+		{"SOCKS5Proxy port, credentials", SOCKS5Proxy{Host: "socks.test", Port: 9050, Username: mo.Some("u"), Password: "pw"},
+			"wss://example.com/", proxyRoute{addr: "socks.test:9050", socks: true, username: mo.Some("u"), password: "pw"}},
+		{"SOCKS5Proxy IPv6 host", SOCKS5Proxy{Host: "::1"}, "ws://example.com/", proxyRoute{addr: "[::1]:1080", socks: true}},
+		{"SOCKS5Proxy for loopback target", SOCKS5Proxy{Host: "socks.test"}, "ws://127.0.0.1:8080/", proxyRoute{addr: "socks.test:1080", socks: true}},
+		{"SOCKS5Proxy excluded", SOCKS5Proxy{Host: "socks.test", ExclusionList: []string{"*.example.com"}}, "ws://a.example.com/", proxyRoute{}},
+		{"SOCKS5Proxy not excluded", SOCKS5Proxy{Host: "socks.test", ExclusionList: []string{"example.org"}}, "ws://example.com/", proxyRoute{addr: "socks.test:1080", socks: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -742,7 +765,7 @@ func TestResolveProxyExplicit(t *testing.T) {
 // clearProxyEnv empties every variable the system proxy reads, for this test.
 func clearProxyEnv(t *testing.T) {
 	t.Helper()
-	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
+	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
 		t.Setenv(k, "")
 	}
 }
@@ -808,10 +831,30 @@ func TestResolveProxySystem(t *testing.T) {
 			"wss://[::1]:8443/", proxyRoute{}, ""},
 		{"localhost never proxied", map[string]string{"HTTP_PROXY": "http://proxy.test:3128"},
 			"ws://localhost:8080/", proxyRoute{}, ""},
-		{"socks5 proxy refused", map[string]string{"HTTP_PROXY": "socks5://proxy.test:1080"},
-			"ws://example.com/", proxyRoute{}, "socks5"},
-		{"socks5 proxy with credentials refused", map[string]string{"HTTPS_PROXY": "socks5://user:s3cr3t@proxy.test:1080"},
-			"wss://example.com/", proxyRoute{}, "socks5"},
+		{"socks5 in HTTP_PROXY", map[string]string{"HTTP_PROXY": "socks5://proxy.test:1081"},
+			"ws://example.com/", proxyRoute{addr: "proxy.test:1081", socks: true}, ""},
+		{"socks5h in HTTPS_PROXY, credentials, default port", map[string]string{"HTTPS_PROXY": "socks5h://user:s3cr3t@proxy.test"},
+			"wss://example.com/", proxyRoute{addr: "proxy.test:1080", socks: true, username: mo.Some("user"), password: "s3cr3t"}, ""},
+		{"ALL_PROXY for ws", map[string]string{"ALL_PROXY": "socks5://all.test:1080"},
+			"ws://example.com/", proxyRoute{addr: "all.test:1080", socks: true}, ""},
+		{"all_proxy lower case for wss", map[string]string{"all_proxy": "socks5h://all.test:9050"},
+			"wss://example.com/", proxyRoute{addr: "all.test:9050", socks: true}, ""},
+		{"ALL_PROXY with an http proxy", map[string]string{"ALL_PROXY": "http://all.test:3128"},
+			"wss://example.com/", proxyRoute{addr: "all.test:3128"}, ""},
+		{"HTTP_PROXY wins over ALL_PROXY", map[string]string{"HTTP_PROXY": "http://p1.test:1", "ALL_PROXY": "socks5://all.test:1080"},
+			"ws://example.com/", proxyRoute{addr: "p1.test:1"}, ""},
+		{"ALL_PROXY fills HTTPS_PROXY only when unset", map[string]string{"HTTP_PROXY": "http://p1.test:1", "ALL_PROXY": "socks5://all.test:1080"},
+			"wss://example.com/", proxyRoute{addr: "all.test:1080", socks: true}, ""},
+		{"NO_PROXY applies to ALL_PROXY", map[string]string{"ALL_PROXY": "socks5://all.test:1080", "NO_PROXY": ".example.com"},
+			"ws://a.example.com/", proxyRoute{}, ""},
+		{"loopback never proxied by ALL_PROXY", map[string]string{"ALL_PROXY": "socks5://all.test:1080"},
+			"ws://127.0.0.1:8080/", proxyRoute{}, ""},
+		{"ALL_PROXY in a CGI environment", map[string]string{"ALL_PROXY": "socks5://all.test:1080", "REQUEST_METHOD": "GET"},
+			"ws://example.com/", proxyRoute{addr: "all.test:1080", socks: true}, ""},
+		{"unknown scheme refused", map[string]string{"HTTPS_PROXY": "ftp://user:s3cr3t@proxy.test:21"},
+			"wss://example.com/", proxyRoute{}, "ftp"},
+		{"socks4 refused", map[string]string{"HTTP_PROXY": "socks4://proxy.test:1080"},
+			"ws://example.com/", proxyRoute{}, "socks4"},
 		{"HTTP_PROXY in a CGI environment", map[string]string{"HTTP_PROXY": "http://proxy.test:3128", "REQUEST_METHOD": "GET"},
 			"ws://example.com/", proxyRoute{}, "CGI"},
 	}

@@ -624,6 +624,18 @@ func (o *RequestOptions) validate() error {
 			return newError(ErrParameter, nil, "HTTPProxy.Username and ProxyConnectHeader's Proxy-Authorization both authenticate to the proxy; use one")
 		}
 	}
+	if p, ok := proxyVariant(o.Proxy).(SOCKS5Proxy); ok {
+		if p.Host == "" {
+			return newError(ErrParameter, nil, "SOCKS5Proxy.Host is empty")
+		}
+		if strings.ContainsAny(p.Host, "/@ \t\r\n") {
+			return newError(ErrParameter, nil, "SOCKS5Proxy.Host %q is not a host name or IP address", p.Host)
+		}
+		if user, ok := p.Username.Get(); ok && (len(user) == 0 || len(user) > 255 || len(p.Password) > 255) {
+			// RFC 1929: one to 255 bytes each (an empty password is sent as such).
+			return newError(ErrParameter, nil, "SOCKS5Proxy.Username must be 1 to 255 bytes long and Password at most 255 bytes (RFC 1929)")
+		}
+	}
 	return nil
 }
 

@@ -689,7 +689,7 @@ func TestHTTPProxyHandshakeTimeout(t *testing.T) {
 
 // clearProxyEnv empties every variable the system proxy reads.
 func clearProxyEnv(t *testing.T) {
-	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
+	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
 		t.Setenv(k, "")
 	}
 }
@@ -828,6 +828,9 @@ func TestSystemProxy(t *testing.T) {
 				return "http://u:" + password + "@" + deadAddr
 			}},
 			{"proxy scheme not supported", func(t *testing.T) string {
+				return "ftp://u:" + password + "@" + deadAddr
+			}},
+			{"SOCKS5 proxy not listening", func(t *testing.T) string {
 				return "socks5://u:" + password + "@" + deadAddr
 			}},
 			{"proxy URL that does not parse (ignored, as net/http does)", func(t *testing.T) string {

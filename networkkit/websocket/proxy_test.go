@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -342,4 +343,201 @@ func TestHTTPSProxyCredentialsNeverShown(t *testing.T) {
 			assertNoSecret(t, err, user, password, basic)
 		})
 	}
+}
+
+// newSOCKS5 starts a SOCKS5 test proxy that is closed when the test ends.
+func newSOCKS5(t *testing.T, opts testproxy.SOCKS5Options) *testproxy.SOCKS5 {
+	t.Helper()
+	p, err := testproxy.NewSOCKS5(opts)
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	return p
+}
+
+// socksOf is the SOCKS5Proxy setting that names p.
+func socksOf(t *testing.T, p *testproxy.SOCKS5) websocket.SOCKS5Proxy {
+	t.Helper()
+	hp := proxyAt(t, p.Addr())
+	return websocket.SOCKS5Proxy{Host: hp.Host, Port: hp.Port}
+}
+
+// TestSOCKS5Proxy: ws and wss through a SOCKS5 proxy, with and without
+// username/password; the proxy is asked for the URL's host name (it
+// resolves it); the exclusion list, and the dial function, apply.
+func TestSOCKS5Proxy(t *testing.T) {
+	ca := testpki.NewCA(t, "socks")
+	plain := newEchoHost(t, nil, echoserver.Options{})
+	secure := newEchoHost(t, serverTLS(ca.Issue("socks", testpki.LeafOptions{DNSNames: []string{"ws.example.invalid"}})), echoserver.Options{})
+	for _, tt := range []struct {
+		name string
+		srv  *echoHost
+		url  string
+		user string
+	}{
+		{"ws", plain, "ws://ws.example.invalid:8080/", ""},
+		{"wss", secure, "wss://ws.example.invalid:8443/", ""},
+		{"ws with credentials", plain, "ws://ws.example.invalid:8080/", "alice"},
+		{"wss with credentials", secure, "wss://ws.example.invalid:8443/", "alice"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newSOCKS5(t, testproxy.SOCKS5Options{Username: tt.user, Password: "pw", Upstream: tt.srv.addr()})
+			sp := socksOf(t, p)
+			if tt.user != "" {
+				sp.Username, sp.Password = mo.Some(tt.user), "pw"
+			}
+			before := len(tt.srv.echo.Requests())
+			connectEcho(t, tt.url, &websocket.RequestOptions{Proxy: sp, CAPath: ca.CertFile})
+			reqs := p.Requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, strings.TrimSuffix(strings.SplitN(tt.url, "://", 2)[1], "/"), reqs[0].Authority,
+				"the proxy was not asked for the host name")
+			assert.Equal(t, tt.user, reqs[0].User)
+			assert.Len(t, tt.srv.echo.Requests(), before+1)
+		})
+	}
+
+	t.Run("a pointer to the variant", func(t *testing.T) {
+		p := newSOCKS5(t, testproxy.SOCKS5Options{})
+		sp := socksOf(t, p)
+		connectEcho(t, plain.url("127.0.0.1"), &websocket.RequestOptions{Proxy: &sp})
+		assert.Len(t, p.Requests(), 1)
+	})
+
+	t.Run("exclusion list", func(t *testing.T) {
+		p := newSOCKS5(t, testproxy.SOCKS5Options{})
+		sp := socksOf(t, p)
+		sp.ExclusionList = []string{"127.0.0.*"}
+		connectEcho(t, plain.url("127.0.0.1"), &websocket.RequestOptions{Proxy: sp})
+		assert.Empty(t, p.Requests(), "the proxy was used")
+	})
+
+	t.Run("the dial function reaches the proxy", func(t *testing.T) {
+		p := newSOCKS5(t, testproxy.SOCKS5Options{})
+		d := &dialRecorder{}
+		connectEcho(t, plain.url("127.0.0.1"), &websocket.RequestOptions{Proxy: socksOf(t, p), DialContext: d.dial})
+		assert.Equal(t, []string{"tcp " + p.Addr()}, d.addrs())
+		assert.Len(t, p.Requests(), 1)
+	})
+}
+
+// TestSOCKS5ProxyFailures: refused credentials, a refused connection and a
+// proxy that is not there fail with code 200 and a *net.OpError of the
+// SOCKS step, and never show the credentials.
+func TestSOCKS5ProxyFailures(t *testing.T) {
+	const user, password = "socks-user-x", "socks-pass-y"
+	dead := newSOCKS5(t, testproxy.SOCKS5Options{})
+	deadAddr := dead.Addr()
+	dead.Close()
+	tests := []struct {
+		name  string
+		proxy func(t *testing.T) string
+		want  string
+	}{
+		{"refused credentials", func(t *testing.T) string {
+			return newSOCKS5(t, testproxy.SOCKS5Options{Username: "alice", Password: "other"}).Addr()
+		}, "authentication failed"},
+		{"connection refused by the proxy", func(t *testing.T) string {
+			return newSOCKS5(t, testproxy.SOCKS5Options{Reply: 5}).Addr()
+		}, "connection refused"},
+		{"not allowed by the ruleset", func(t *testing.T) string {
+			return newSOCKS5(t, testproxy.SOCKS5Options{Reply: 2}).Addr()
+		}, "not allowed"},
+		{"no acceptable method", func(t *testing.T) string {
+			return newSOCKS5(t, testproxy.SOCKS5Options{Username: "alice", Password: "pw"}).Addr()
+		}, "no acceptable authentication methods"},
+		{"proxy not listening", func(t *testing.T) string { return deadAddr }, "refused"},
+	}
+	for _, tt := range tests {
+		for _, source := range []string{"SOCKS5Proxy", "ALL_PROXY"} {
+			t.Run(source+"/"+tt.name, func(t *testing.T) {
+				addr := tt.proxy(t)
+				opts := &websocket.RequestOptions{HandshakeTimeout: 3 * time.Second}
+				clearProxyEnv(t)
+				withCredentials := tt.name != "no acceptable method"
+				if source == "ALL_PROXY" {
+					cred := ""
+					if withCredentials {
+						cred = user + ":" + password + "@"
+					}
+					t.Setenv("ALL_PROXY", "socks5h://"+cred+addr)
+				} else {
+					sp := proxyAt(t, addr)
+					opts.Proxy = websocket.SOCKS5Proxy{Host: sp.Host, Port: sp.Port}
+					if withCredentials {
+						opts.Proxy = websocket.SOCKS5Proxy{Host: sp.Host, Port: sp.Port, Username: mo.Some(user), Password: password}
+					}
+				}
+				err := tryConnect(t, "ws://ws.example.invalid/", opts)
+				requireCode(t, err, websocket.ErrConnectionFailed)
+				assert.Contains(t, err.Error(), tt.want)
+				var opErr *net.OpError
+				assert.ErrorAs(t, err, &opErr)
+				assertNoSecret(t, err, user, password)
+			})
+		}
+	}
+}
+
+// TestSOCKS5ProxyFromEnvironment: socks5:// and socks5h:// URLs in
+// HTTP_PROXY and HTTPS_PROXY, and ALL_PROXY, with credentials.
+func TestSOCKS5ProxyFromEnvironment(t *testing.T) {
+	ca := testpki.NewCA(t, "socks-env")
+	plain := newEchoHost(t, nil, echoserver.Options{})
+	secure := newEchoHost(t, serverTLS(ca.Issue("socks", testpki.LeafOptions{DNSNames: []string{"ws.example.invalid"}})), echoserver.Options{})
+	tests := []struct {
+		name     string
+		variable string
+		scheme   string
+		srv      *echoHost
+		url      string
+	}{
+		{"socks5 in HTTP_PROXY", "HTTP_PROXY", "socks5", plain, "ws://ws.example.invalid/"},
+		{"socks5h in HTTPS_PROXY", "HTTPS_PROXY", "socks5h", secure, "wss://ws.example.invalid/"},
+		{"ALL_PROXY for ws", "ALL_PROXY", "socks5", plain, "ws://ws.example.invalid/"},
+		{"all_proxy for wss", "all_proxy", "socks5h", secure, "wss://ws.example.invalid/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearProxyEnv(t)
+			p := newSOCKS5(t, testproxy.SOCKS5Options{Username: "u", Password: "p@ss", Upstream: tt.srv.addr()})
+			t.Setenv(tt.variable, tt.scheme+"://u:p%40ss@"+p.Addr())
+			connectEcho(t, tt.url, &websocket.RequestOptions{CAPath: ca.CertFile})
+			reqs := p.Requests()
+			require.Len(t, reqs, 1)
+			assert.Equal(t, "p@ss", reqs[0].Password)
+			assert.Contains(t, reqs[0].Authority, "ws.example.invalid:")
+		})
+	}
+}
+
+// TestSOCKS5ProxyAbort: Close and a cancelled ConnectContext abort the
+// SOCKS5 negotiation at once, at the greeting, the authentication and the
+// CONNECT; HandshakeTimeout bounds it.
+func TestSOCKS5ProxyAbort(t *testing.T) {
+	noLeaks(t)
+	silent, accepted := silentListener(t)
+	sp := proxyAt(t, silent)
+	t.Run("greeting", func(t *testing.T) {
+		abortWhileConnecting(t, "ws://ws.example.invalid/", &websocket.RequestOptions{
+			Proxy: websocket.SOCKS5Proxy{Host: sp.Host, Port: sp.Port}}, accepted)
+	})
+	for _, step := range []string{"auth", "connect"} {
+		t.Run(step, func(t *testing.T) {
+			p := newSOCKS5(t, testproxy.SOCKS5Options{Username: "u", Password: "pw", HangAt: step})
+			sp := socksOf(t, p)
+			sp.Username, sp.Password = mo.Some("u"), "pw"
+			abortWhileConnecting(t, "ws://ws.example.invalid/", &websocket.RequestOptions{Proxy: sp}, p.Hanging)
+			if step == "connect" {
+				assert.NotEmpty(t, p.Requests(), "the CONNECT was not sent")
+			}
+		})
+	}
+	t.Run("HandshakeTimeout", func(t *testing.T) {
+		start := time.Now()
+		err := tryConnect(t, "ws://ws.example.invalid/", &websocket.RequestOptions{
+			Proxy: websocket.SOCKS5Proxy{Host: sp.Host, Port: sp.Port}, HandshakeTimeout: 200 * time.Millisecond})
+		requireCode(t, err, websocket.ErrConnectionFailed)
+		assert.Contains(t, err.Error(), "timed out")
+		assert.Less(t, time.Since(start), 5*time.Second)
+	})
 }
