@@ -391,6 +391,15 @@
 //   - Messages over 64 KiB are sent in fragments so that control frames are
 //     never stuck behind them; [NoFragmentation] restores the platform's
 //     one frame per message.
+//   - Send has no size cap. The platform refuses a message over 5,242,864
+//     bytes (5 MiB − 16) with 401, because libwebsockets writes a message
+//     from one buffer with 16 bytes of headroom. This package writes a
+//     message in MaxFrameSize fragments straight from the caller's bytes,
+//     each write bounded by WriteTimeout, so the cap would protect nothing
+//     here; made the default, it would turn sends that work today into
+//     errors. What bounds memory is the receiver's limit (MaxMessageSize
+//     on this side); a program that wants the platform's limit checks
+//     len(data) itself.
 //   - The keep-alive's Pong timeout runs from the moment the Ping was
 //     written, and only the Pong with the Ping's payload answers it.
 //   - Options the platform lacks: a dial function (DialContext, for Unix
