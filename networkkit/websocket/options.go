@@ -167,8 +167,9 @@ type RequestOptions struct {
 	// It may hold Proxy-Authorization (for example a Bearer token) when the
 	// proxy has no credentials: with HTTPProxy.Username it is error 401,
 	// and with credentials in the environment's proxy URL the connection
-	// fails with code 200, so that the proxy never gets two. If nil, the
-	// CONNECT request carries only Host and the credentials.
+	// fails with code 200, so that the proxy never gets two. A User-Agent
+	// entry replaces Go's. If nil, the CONNECT request carries only Host,
+	// Go's User-Agent and the credentials.
 	ProxyConnectHeader map[string]string
 
 	// Protocol is the Sec-WebSocket-Protocol offered: one name, or a comma
