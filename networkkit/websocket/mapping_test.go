@@ -109,6 +109,7 @@ func TestParseURL(t *testing.T) {
 		{"no host", "ws:///path", ErrURL, "", ""},
 		{"scheme only", "ws://", ErrURL, "", ""},
 		{"port without host", "ws://:8080/", ErrURL, "", ""},
+		{"empty port after a colon host", "ws://::", ErrURL, "", ""},
 		{"empty", "", ErrURL, "", ""},
 		{"no scheme", "example.com/chat", ErrURL, "", ""},
 		{"opaque", "ws:example.com", ErrURL, "", ""},

@@ -364,16 +364,17 @@ func parseURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, newError(ErrURL, nil, "url %q holds user information, which WebSocket URLs do not allow", shown)
 	}
-	if u.Opaque != "" || u.Hostname() == "" {
-		return nil, newError(ErrURL, nil, "url %q has no host", shown)
-	}
 	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
 		return nil, newError(ErrURL, nil, "url %q has a fragment, which WebSocket URLs do not allow", shown)
 	}
 	// An empty port ("ws://host:/") means the default port (RFC 3986
 	// §3.2.3); dropping the colon keeps it out of the dial address and the
-	// Host header.
+	// Host header. The host is checked after: in "ws://::" the second colon
+	// is that empty port, and no host remains.
 	u.Host = strings.TrimSuffix(u.Host, ":")
+	if u.Opaque != "" || u.Hostname() == "" {
+		return nil, newError(ErrURL, nil, "url %q has no host", shown)
+	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return nil, newError(ErrURL, nil, "url port %q is not in 1–65535", p)
