@@ -410,7 +410,11 @@ func dialSOCKS5(ctx context.Context, dial func(context.Context, string, string) 
 	if err != nil { // only for a forward dialer it cannot use
 		return nil, err
 	}
-	return d.(proxy.ContextDialer).DialContext(ctx, "tcp", target)
+	cd, ok := d.(proxy.ContextDialer)
+	if !ok { // x/net's SOCKS5 dialer has had DialContext since 2018
+		return nil, fmt.Errorf("the SOCKS5 dialer %T cannot be cancelled", d)
+	}
+	return cd.DialContext(ctx, "tcp", target)
 }
 
 // dialerFunc makes a dial function a proxy.ContextDialer.
