@@ -13,7 +13,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/samber/mo"
 	"golang.org/x/net/http/httpproxy"
@@ -346,7 +345,11 @@ func dialThroughProxy(ctx context.Context, dial func(context.Context, string, st
 	if err != nil {
 		return nil, err
 	}
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	// The deadline goes on the TCP connection, which the TLS one reads and
+	// writes through; conn itself is reassigned below, so it must not be
+	// read from the AfterFunc's goroutine.
+	raw := conn
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(aLongTimeAgo) })
 	fail := func(err error) (net.Conn, error) {
 		stop()
 		conn.Close()

@@ -304,6 +304,22 @@ func TestHTTPSProxyAbort(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
+// TestHTTPSProxyAbortAfterTLS: Close and a cancelled ConnectContext abort
+// the wait for an HTTPS proxy's answer to CONNECT, after the TLS handshake
+// with the proxy succeeded.
+func TestHTTPSProxyAbortAfterTLS(t *testing.T) {
+	noLeaks(t)
+	p, hp, proxyTLS := httpsProxy(t, testproxy.Options{Hang: true})
+	asked := make(chan struct{}, 4)
+	go func() {
+		for range p.Asked {
+			asked <- struct{}{}
+		}
+	}()
+	t.Cleanup(func() { p.Close(); close(p.Asked) })
+	abortWhileConnecting(t, "ws://ws.example.invalid/", &websocket.RequestOptions{Proxy: hp, ProxyTLSConfig: proxyTLS}, asked)
+}
+
 // TestHTTPSProxyCredentialsNeverShown: whatever goes wrong with an HTTPS
 // proxy, no error shows its credentials.
 func TestHTTPSProxyCredentialsNeverShown(t *testing.T) {
