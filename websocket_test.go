@@ -592,12 +592,14 @@ func callbackOf() []struct {
 		{"error", websocket.WebSocketErrorCallbackFunc(func(*callback.BusinessException) {})},
 		{"dataEnd", callback.Callback0Func(func() {})},
 		{"headerReceive", callback.Callback1Func[websocket.ResponseHeaders](func(websocket.ResponseHeaders) {})},
+		{"openInfo", websocket.WebSocketAsyncCallbackFunc[websocket.OpenInfo](func(mo.Option[callback.AsyncError], mo.Option[websocket.OpenInfo]) {})},
 	}
 }
 
 var allEvents = []websocket.OnOffType{
 	websocket.EventOpen{}, websocket.EventMessage{}, websocket.EventClose{},
 	websocket.EventError{}, websocket.EventDataEnd{}, websocket.EventHeaderReceive{},
+	websocket.EventOpenInfo{},
 }
 
 // TestOnCallbackTypes checks, for every event × the callback type of every
@@ -646,7 +648,7 @@ func TestOnCallbackTypes(t *testing.T) {
 
 // TestOnOffTypeString checks the platform's event names.
 func TestOnOffTypeString(t *testing.T) {
-	want := []string{"open", "message", "close", "error", "dataEnd", "headerReceive"}
+	want := []string{"open", "message", "close", "error", "dataEnd", "headerReceive", "openInfo"}
 	for i, ev := range allEvents {
 		t.Run(want[i], func(t *testing.T) {
 			assert.Equal(t, want[i], ev.String())

@@ -124,6 +124,9 @@
 //   - onError also reports link loss and protocol violations; onClose after
 //     link loss is {1006, "The link is down"} (the platform: {1001,
 //     "websocket close from server"}); an empty server reason stays empty.
+//   - The handshake sends Origin: http://host (https:// for wss) without the
+//     port, as the platform's native client does; an Origin header added
+//     with AddHeader replaces it (the platform sends both).
 //   - The package's TLS defaults hold: wss verifies the certificate chain and
 //     the host name (the platform verifies nothing); the system proxy is read
 //     from HTTPS_PROXY, HTTP_PROXY and NO_PROXY. Received messages are

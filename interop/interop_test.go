@@ -1,7 +1,11 @@
 // Package interop_test runs the client against real servers and proxies
 // from other implementations, installed from Debian by .ci/run: tinyproxy,
-// nginx and python3-websockets. Each test skips with a message when its peer
-// is missing on a developer machine, and fails when CI is set.
+// nginx, python3-websockets (also on a Unix socket), node-ws,
+// libwebsockets-test-server, python3-autobahn, dante-server and microsocks
+// (SOCKS5, with and without credentials) and squid-openssl (an HTTPS proxy
+// with Basic credentials). Each test skips with a message when its peer is
+// missing on a developer machine, and fails when CI is set. Configuration
+// files, certificates and ports are made at test time.
 package interop_test
 
 import (

@@ -3,14 +3,22 @@ package interop_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"errors"
 	"io"
 	"net"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/internal/testpki"
 )
 
 // requireTool returns the path of a program a real-peer test needs. When it
@@ -176,4 +184,43 @@ func writeFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// tlsEcho is an echo server over TLS on 127.0.0.1 with a certificate of ca
+// for the given names (and 127.0.0.1); it returns the server's port.
+func tlsEcho(t *testing.T, ca *testpki.CA, names ...string) (*echoserver.Server, int) {
+	t.Helper()
+	echo := echoserver.New(echoserver.Options{})
+	leaf := ca.Issue("wss-backend", testpki.LeafOptions{DNSNames: names, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	ts := httptest.NewUnstartedServer(echo.Server.Config.Handler)
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}
+	ts.StartTLS()
+	t.Cleanup(func() {
+		ts.Close()
+		echo.Close()
+	})
+	return echo, ts.Listener.Addr().(*net.TCPAddr).Port
+}
+
+// portOf returns the port of a backend's ws:// URL.
+func portOf(t *testing.T, s *echoserver.Server) int {
+	t.Helper()
+	return s.Listener.Addr().(*net.TCPAddr).Port
+}
+
+// secretsAbsent checks that no error in err's chain shows a secret.
+func secretsAbsent(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		for _, s := range secrets {
+			assert.NotContains(t, e.Error(), s, "an error shows a credential")
+		}
+	}
+}
+
+// clearProxyEnv empties every variable the system proxy reads.
+func clearProxyEnv(t *testing.T) {
+	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
+		t.Setenv(k, "")
+	}
 }

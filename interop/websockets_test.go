@@ -1,6 +1,9 @@
 package interop_test
 
 import (
+	"context"
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,4 +77,27 @@ func TestPythonWebsockets(t *testing.T) {
 		assert.Contains(t, string(he.Body), "no entry")
 		assert.Contains(t, err.Error(), "403")
 	})
+}
+
+// TestPythonWebsocketsUnixSocket runs the client against python3-websockets
+// listening on a Unix socket (testdata/ws_unix_server.py), reached through
+// RequestOptions.DialContext: the URL names the host, which the handshake
+// sends, while the dial function decides where the bytes go.
+func TestPythonWebsocketsUnixSocket(t *testing.T) {
+	py := requirePython(t, "websockets", "python3-websockets")
+	path := filepath.Join(t.TempDir(), "ws.sock")
+	p := startPeer(t, py, "testdata/ws_unix_server.py", path)
+	p.waitLine(t, "READY")
+	var asked []string
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		asked = append(asked, network+" "+addr)
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", path)
+	}
+	echo(t, "ws://app.internal/chat?room=1", &websocket.RequestOptions{DialContext: dial, Proxy: websocket.NoProxy{}},
+		"host:app.internal origin:http://app.internal path:/chat?room=1")
+	assert.Equal(t, []string{"tcp app.internal:80"}, asked)
+
+	echo(t, "ws://app.internal:8080/", &websocket.RequestOptions{DialContext: dial, Proxy: websocket.NoProxy{}, SupportOriginPort: true},
+		"host:app.internal:8080 origin:http://app.internal:8080 path:/")
 }

@@ -35,6 +35,8 @@
 //	OnOffType.ERROR, 'error'                         websocket.EventError{}
 //	OnOffType.DATAEND, 'dataEnd'                     websocket.EventDataEnd{}
 //	OnOffType.HEADERRECEIVE, 'headerReceive'         websocket.EventHeaderReceive{}
+//	'openInfo' (ArkTS, API 26)                       websocket.EventOpenInfo{}, (*WebSocket).OnOpenInfo / OffOpenInfo
+//	WebSocketOpenInfo {status, message, protocol?}   websocket.OpenInfo{Status, Message, Protocol}
 //	WebSocketAsyncCallback<T>                        websocket.WebSocketAsyncCallback[T], WebSocketAsyncCallbackFunc[T]
 //	WebSocketErrorCallback, ErrorCallback            websocket.WebSocketErrorCallback, WebSocketErrorCallbackFunc
 //	MessageData (STRING_DATA, ARRAY_DATA)            websocket.MessageData (StringData, ArrayData)
@@ -42,13 +44,14 @@
 //	ResponseHeaders (MAP_DATA, ARRAY_STRING_DATA,    websocket.ResponseHeaders (MapData, ArrayStringData,
 //	  UNDEFINED_DATA)                                  UndefinedData)
 //	ProxyConfiguration (SYSTEM, NO_PROXY,            websocket.ProxyConfiguration (SystemProxy, NoProxy,
-//	  HTTPPROXY), 'system' | 'no-proxy' | HttpProxy    HTTPProxy)
+//	  HTTPPROXY), 'system' | 'no-proxy' | HttpProxy    HTTPProxy; SOCKS5Proxy has no platform name)
 //	WebSocketHttpProxy, connection.HttpProxy         websocket.HTTPProxy
 //	WebSocketRequestOptions                          websocket.RequestOptions
 //	  header, caPath, clientCert, proxy, protocol      Header, CAPath, ClientCert, Proxy, Protocol
 //	  skipServerCertVerification                       SkipServerCertVerification
 //	  pingInterval, pongTimeout                        PingInterval, PongTimeout
 //	  minSupportTlsProtocol, TlsProtocol               MinTLSVersion, websocket.TLSProtocol
+//	  supportOriginPort                                SupportOriginPort
 //	WebSocketClientCert, ClientCert                  websocket.ClientCert
 //	WebSocketCloseOptions                            websocket.CloseOptions
 //	CloseResult                                      websocket.CloseResult
@@ -71,6 +74,6 @@
 //
 // # Not provided
 //
-// The WebSocket server (createWebSocketServer, API 19+), the openInfo event
-// (API 26) and supportOriginPort (API 26) have no Go counterpart yet.
+// The WebSocket server (createWebSocketServer, API 19+) has no Go
+// counterpart yet.
 package networkkit

@@ -1,11 +1,15 @@
-// Package testproxy is an HTTP CONNECT proxy on loopback for tests. It
-// records every request it was asked (the authority and the credentials),
-// can demand Basic credentials, can refuse with a chosen status, and can
-// hang without answering.
+// Package testproxy is an HTTP CONNECT proxy on loopback for tests, plain or
+// over TLS (an HTTPS proxy). It records every request it was asked (the
+// authority, the credentials and the header), can demand Basic
+// credentials, can refuse with a chosen status, and can hang without
+// answering. [SOCKS5] is the same for SOCKS5 (RFC 1928, RFC 1929). They
+// stand for proxies in the package's own tests; the interop tests run real
+// ones (tinyproxy, squid, dante, microsocks).
 package testproxy
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -28,6 +32,9 @@ type Options struct {
 	// authority was asked: tests can ask for names that do not resolve
 	// while all traffic stays on loopback.
 	Upstream string
+	// TLS, if set, makes the proxy an HTTPS proxy: clients reach it over
+	// TLS with this server configuration.
+	TLS *tls.Config
 }
 
 // Request is one CONNECT request the proxy saw.
@@ -38,6 +45,8 @@ type Request struct {
 	// decoded from it when it is Basic.
 	Auth           string
 	User, Password string
+	// Header is the request's header.
+	Header http.Header
 }
 
 // Proxy is a running proxy.
@@ -57,6 +66,9 @@ func New(opts Options) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
+	}
+	if opts.TLS != nil {
+		ln = tls.NewListener(ln, opts.TLS)
 	}
 	p := &Proxy{ln: ln, opts: opts, conns: map[net.Conn]struct{}{}, Asked: make(chan Request, 64)}
 	p.wg.Add(1)
@@ -122,7 +134,7 @@ func (p *Proxy) serve(c net.Conn) {
 	if err != nil {
 		return
 	}
-	r := Request{Authority: req.Host, Auth: req.Header.Get("Proxy-Authorization")}
+	r := Request{Authority: req.Host, Auth: req.Header.Get("Proxy-Authorization"), Header: req.Header}
 	if enc, ok := strings.CutPrefix(r.Auth, "Basic "); ok {
 		if dec, err := base64.StdEncoding.DecodeString(enc); err == nil {
 			r.User, r.Password, _ = strings.Cut(string(dec), ":")

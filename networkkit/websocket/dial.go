@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -45,9 +46,12 @@ func (s *session) dial(ctx, hctx context.Context) {
 	}
 	ws.state, ws.lastClose = stateOpen, nil
 	ws.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
+	status, phrase := uint32(resp.StatusCode), reasonPhrase(resp)
 	claimed := ws.events.pushClaim(event{ev: evHeaderReceive, data: responseHeaders(resp.Header)})
 	claimed = ws.completeLocked(s.connect, nil) || claimed
-	claimed = ws.events.pushClaim(event{ev: evOpen, data: map[uint32]string{uint32(resp.StatusCode): reasonPhrase(resp)}}) || claimed
+	claimed = ws.events.pushClaim(event{ev: evOpen, data: map[uint32]string{status: phrase}}) || claimed
+	// openInfo follows open at once, as on the platform (API 26).
+	claimed = ws.events.pushClaim(event{ev: evOpenInfo, data: OpenInfo{Status: status, Message: phrase, Protocol: ws.protocol}}) || claimed
 	s.startKeepAlive()
 	s.kick() // the messages sent while connecting
 	ws.mu.Unlock()
@@ -113,21 +117,36 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, deflate
 	if err != nil {
 		return nil, nil, none, err
 	}
+	if route.addr != "" && !route.socks {
+		if route.username.IsPresent() && hasField(cfg.proxyHeader, "proxy-authorization") {
+			// An explicit proxy with both was refused at Connect (401).
+			return nil, nil, none, errors.New("the proxy URL from the environment has credentials and ProxyConnectHeader has Proxy-Authorization; use one")
+		}
+		route.header = cfg.proxyHeader
+		if route.useTLS {
+			route.tls = proxyTLS(cfg.proxyTLS, route.addr)
+		}
+	}
 	var tc *tls.Config
 	if cfg.url.Scheme == "wss" {
-		tc = s.tls
-		tc.ServerName = cfg.url.Hostname()
+		tc = s.tls // this connection's own: setting a field is safe
+		if tc.ServerName == "" {
+			tc.ServerName = cfg.url.Hostname()
+		}
 	}
+	dial := cfg.dialFunc()
 	var w *wire
 	var stopWatch func() bool
-	var dialer net.Dialer
 	netDial := func(dctx context.Context, network, addr string) (net.Conn, error) {
 		var c net.Conn
 		var err error
-		if route.addr == "" {
-			c, err = dialer.DialContext(dctx, network, addr)
-		} else {
-			c, err = dialThroughProxy(dctx, &dialer, route, addr)
+		switch {
+		case route.addr == "":
+			c, err = dial(dctx, network, addr)
+		case route.socks:
+			c, err = dialSOCKS5(dctx, dial, route, addr)
+		default:
+			c, err = dialThroughProxy(dctx, dial, route, addr)
 		}
 		if err != nil {
 			return nil, err
@@ -149,15 +168,32 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, deflate
 		stopWatch = context.AfterFunc(ctx, w.abort)
 		return w, nil
 	}
+	header := cfg.header
+	if cfg.origin != "" || cfg.jar != nil {
+		header = header.Clone()
+	}
+	if cfg.origin != "" {
+		header["Origin"] = []string{cfg.origin}
+	}
+	var jarURL *url.URL
+	if cfg.jar != nil {
+		jarURL = cookieURL(cfg.url)
+		addCookies(header, cfg.jar.Cookies(jarURL))
+	}
 	start := time.Now()
 	resp, protocol, err := handshake(ctx, &handshakeConfig{
 		url:              cfg.url.String(),
-		header:           cfg.header,
+		header:           header,
 		subprotocols:     cfg.subprotocols,
 		extensions:       extensionOffer(cfg.compression),
 		handshakeTimeout: cfg.handshakeTimeout,
 		netDial:          netDial,
 	})
+	if resp != nil && cfg.jar != nil { // a 101 or a refusal: its cookies count
+		if rc := resp.Cookies(); len(rc) > 0 {
+			cfg.jar.SetCookies(jarURL, rc)
+		}
+	}
 	if stopWatch != nil && !stopWatch() { // aborted
 		w.Close()
 		return nil, nil, none, ctx.Err()
@@ -201,6 +237,73 @@ func (s *session) handshake(ctx context.Context) (*wire, *http.Response, deflate
 		return refuse(strings.TrimPrefix(err.Error(), "websocket: "))
 	}
 	return w, resp, params, nil
+}
+
+// cookieURL is the URL a cookie jar sees for a WebSocket URL: ws as http,
+// wss as https (RFC 6455 §4.1 sends cookies as for the http(s) URL).
+func cookieURL(u *url.URL) *url.URL {
+	c := *u
+	c.Scheme = "http"
+	if u.Scheme == "wss" {
+		c.Scheme = "https"
+	}
+	return &c
+}
+
+// addCookies appends cookies to the Cookie field of h (one field, as RFC
+// 6265 §5.4 requires), after any value it holds.
+func addCookies(h http.Header, cookies []*http.Cookie) {
+	if len(cookies) == 0 {
+		return
+	}
+	r := http.Request{Header: h}
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
+}
+
+// dialFunc returns how the connection (to the server or the proxy) is
+// opened: RequestOptions.DialContext, or a net.Dialer. The caller's function
+// is not trusted to honour ctx: when ctx ends first, the dial is abandoned
+// (a connection it returns later is closed), so that Close and cancelling
+// ConnectContext never wait for it.
+func (c *config) dialFunc() func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if c.dial == nil {
+		var d net.Dialer
+		return d.DialContext
+	}
+	user := c.dial
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		type result struct {
+			c   net.Conn
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			conn, err := user(ctx, network, addr)
+			done <- result{conn, err}
+		}()
+		select {
+		case r := <-done:
+			switch {
+			case r.err != nil:
+				if r.c != nil {
+					r.c.Close()
+				}
+				return nil, r.err
+			case r.c == nil:
+				return nil, errors.New("RequestOptions.DialContext returned neither a connection nor an error")
+			}
+			return r.c, nil
+		case <-ctx.Done():
+			go func() {
+				if r := <-done; r.c != nil {
+					r.c.Close()
+				}
+			}()
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // handshakeError describes a refused handshake.

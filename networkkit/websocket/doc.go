@@ -25,7 +25,7 @@
 //
 //   - [WebSocket.Connect] (or [WebSocket.ConnectContext]) starts connecting.
 //     On success the events headerReceive, then the Connect callback, then
-//     open. On failure the Connect callback gets an error and the error
+//     open and openInfo. On failure the Connect callback gets an error and the error
 //     event fires; no close event follows.
 //   - [WebSocket.Send] sends a message: at once on the calling goroutine
 //     when nothing else is being written, else through the send queue (see
@@ -124,12 +124,13 @@
 // # Events
 //
 // Register callbacks with [WebSocket.On] (checked at run time, as on the
-// platform) or with the typed methods OnOpen, OnMessage, OnClose, OnError,
-// OnDataEnd and OnHeaderReceive (checked at compile time).
+// platform) or with the typed methods OnOpen, OnOpenInfo, OnMessage,
+// OnClose, OnError, OnDataEnd and OnHeaderReceive (checked at compile time).
 //
 //	event          callback type                                  when
 //	headerReceive  callback.Callback1Argument[ResponseHeaders]    the 101 answer was validated (before open)
 //	open           WebSocketAsyncCallback[map[uint32]string]      the connection is open; data {101: "Switching Protocols"}
+//	openInfo       WebSocketAsyncCallback[OpenInfo]               right after open; data {101, "Switching Protocols", subprotocol}
 //	message        WebSocketAsyncCallback[MessageData]            a whole message arrived: StringData or ArrayData
 //	dataEnd        callback.Callback0Argument                     right after every message event
 //	error          WebSocketErrorCallback                         the connection failed (code 200); see Errors
@@ -137,8 +138,10 @@
 //	reconnect      WebSocketAsyncCallback[Reconnect]              Go only: an attempt was scheduled, or the policy gave up
 //	                                                              (see Reconnecting)
 //
-// The order is headerReceive → open → (message → dataEnd)* → [error] →
-// close. The close event's CloseResult is the server's code and reason when
+// The order is headerReceive → open → openInfo → (message → dataEnd)* →
+// [error] → close. openInfo (the platform's API 26 event) repeats open's
+// status and reason phrase as an [OpenInfo] and adds the subprotocol the
+// server chose ("" if none, where the platform omits the property). The close event's CloseResult is the server's code and reason when
 // the server closed; the client's own when the client closed (also when the
 // server did not answer in time); 1005 and "" for a server Close frame
 // without a code; 1006 and "The link is down" when the link dropped without
@@ -339,8 +342,8 @@
 //
 // # Opening handshake
 //
-// The response header of the server (and of an HTTP proxy's answer to
-// CONNECT) may be at most 64 KiB; a longer one fails the connection with
+// The response header of the server (and of an HTTP or HTTPS proxy's answer
+// to CONNECT) may be at most 64 KiB; a longer one fails the connection with
 // code 200 naming the limit. A refused handshake (any status but 101) is
 // reported as soon as its header has arrived: [HandshakeError].Body holds
 // what arrived with the header (at most 1 KiB), and the client does not
@@ -350,7 +353,22 @@
 // Close while connecting, and cancelling the context of ConnectContext,
 // abort the attempt at once at every step (DNS, TCP, proxy, TLS, the wait
 // for the 101): the deadlines the handshake sets on the connection cannot
-// undo the abort.
+// undo the abort. A RequestOptions.DialContext that does not return when
+// its context ends is not waited for; the connection it returns later is
+// closed.
+//
+// The TLS configuration of a wss connection is built at Connect from a
+// clone of RequestOptions.TLSClientConfig (or an empty one), then each of
+// CAPath, ClientCert, SkipServerCertVerification and MinTLSVersion sets
+// its field:
+//
+//	option                      field of the clone   refused (401) when TLSClientConfig sets
+//	CAPath                      RootCAs              RootCAs
+//	ClientCert                  Certificates         Certificates or GetClientCertificate
+//	SkipServerCertVerification  InsecureSkipVerify   (never: it only turns verification off)
+//	MinTLSVersion               MinVersion           MinVersion to another version
+//	(the URL's host)            ServerName           (never: a ServerName of the config wins)
+//	—                           NextProtos           (never: only "http/1.1" is kept)
 //
 // # Errors
 //
@@ -369,7 +387,8 @@
 //	401      ErrParameter             nil callback or data, a type that is not one of a sealed interface's
 //	                                  variants (or a non-nil pointer to one), callback type that does not
 //	                                  fit the event, close code not sendable, reason over 123 bytes, bad
-//	                                  header, invalid option
+//	                                  header, invalid option, two options that set one thing (TLS fields,
+//	                                  proxy credentials)
 //	2302001  ErrURL                   unparsable URL, scheme not ws/wss, no host, user info, fragment,
 //	                                  port out of range, URL of 8196 bytes or more
 //	2302002  ErrCertificateNotFound   CAPath or a client certificate or key that cannot be read
@@ -386,7 +405,7 @@
 //
 // No input makes the package panic. A non-nil pointer to a variant of a
 // sealed interface stands for the variant: *StringData and *ArrayData for
-// [MessageData], *SystemProxy, *NoProxy and *HTTPProxy for
+// [MessageData], *SystemProxy, *NoProxy, *HTTPProxy and *SOCKS5Proxy for
 // [ProxyConfiguration], *EventOpen and the other event types for
 // [OnOffType]. A nil pointer, or another type that has the interface's
 // methods by embedding a variant, is refused with 401. A URL with an empty
@@ -405,6 +424,8 @@
 //	ws.off(OnOffType.OPEN)                         ws.Off(EventOpen{}, nil)
 //	OnOffType.OPEN/MESSAGE/CLOSE/ERROR/            EventOpen{}, EventMessage{}, EventClose{}, EventError{},
 //	  DATAEND/HEADERRECEIVE                          EventDataEnd{}, EventHeaderReceive{}
+//	on('openInfo', cb) (ArkTS, API 26)             ws.On(EventOpenInfo{}, cb)   or ws.OnOpenInfo(cb)
+//	WebSocketOpenInfo {status, message, protocol?} OpenInfo{Status, Message, Protocol}
 //	WebSocketAsyncCallback<T>({e, d => ...})       WebSocketAsyncCallbackFunc[T](func(e, d) {...})
 //	                                               or, the data only: Data(func(d T) {...})
 //	AsyncCallback<Bool> of connect/send/close      callback.AsyncCallback[bool]; the outcome only: Done(func(err error) {...})
@@ -415,6 +436,7 @@
 //	  / UNDEFINED_DATA                               / UndefinedData
 //	ProxyConfiguration.SYSTEM / NO_PROXY           SystemProxy{} (or nil) / NoProxy{}
 //	  / HTTPPROXY(WebSocketHttpProxy(...))           / HTTPProxy{...}
+//	  (no platform variant)                          / SOCKS5Proxy{...}
 //	WebSocketRequestOptions(header:, caPath:,      RequestOptions{Header:, CAPath:, ClientCert:,
 //	  clientCert:, proxy:, protocol:)                Proxy:, Protocol:}
 //	WebSocketClientCert(certPath, keyPath,         ClientCert{CertPath:, KeyPath:,
@@ -427,9 +449,9 @@
 // ArkTS names map the same way: on('open') is On(EventOpen{}, ...), the
 // Promise forms are the Context methods, the static API's
 // onWebSocketClose/onWebSocketError are OnClose/OnError, and
-// skipServerCertVerification, pingInterval, pongTimeout and
-// minSupportTlsProtocol are RequestOptions fields of the same names
-// (MinTLSVersion for the last).
+// skipServerCertVerification, pingInterval, pongTimeout,
+// supportOriginPort and minSupportTlsProtocol are RequestOptions fields of
+// the same names (MinTLSVersion for the last).
 //
 // # Differences from HarmonyOS
 //
@@ -462,6 +484,11 @@
 //     /etc/ssl/certs/cacert.pem does not exist on most systems).
 //   - The URL scheme is matched case-insensitively; URLs with user
 //     information or a fragment are refused (RFC 6455 §3).
+//   - Origin is sent as the platform builds it ("http://host" or
+//     "https://host", the port only with SupportOriginPort), but an Origin
+//     in RequestOptions.Header replaces it (the platform sends both) and an
+//     empty one sends none; an IPv6 host keeps its brackets (the platform
+//     drops them).
 //   - Automatic reconnection (RequestOptions.Reconnect, off by default) and
 //     its reconnect event; compression (RequestOptions.Compression, off by
 //     default); ReceiveContext, Ping, NetConn: none of them is the
@@ -473,6 +500,24 @@
 //   - Messages over 64 KiB are sent in fragments so that control frames are
 //     never stuck behind them; [NoFragmentation] restores the platform's
 //     one frame per message.
+//   - Send has no size cap. The platform refuses a message over 5,242,864
+//     bytes (5 MiB − 16) with 401, because libwebsockets writes a message
+//     from one buffer with 16 bytes of headroom. This package writes a
+//     message in MaxFrameSize fragments straight from the caller's bytes,
+//     each write bounded by WriteTimeout, so the cap would protect nothing
+//     here; made the default, it would turn sends that work today into
+//     errors. What bounds memory is the receiver's limit (MaxMessageSize
+//     on this side); a program that wants the platform's limit checks
+//     len(data) itself.
 //   - The keep-alive's Pong timeout runs from the moment the Ping was
 //     written, and only the Pong with the Ping's payload answers it.
+//   - Options the platform lacks: a dial function (DialContext, for Unix
+//     sockets and custom transports), a *tls.Config (TLSClientConfig: for
+//     in-memory certificates, session resumption, custom verification),
+//     HTTPS proxies (HTTPProxy.HTTPS and https:// proxy URLs, verified with
+//     ProxyTLSConfig), SOCKS5 proxies (SOCKS5Proxy, socks5:// and
+//     socks5h:// proxy URLs), ALL_PROXY as the fallback of HTTP_PROXY and
+//     HTTPS_PROXY, extra CONNECT header fields (ProxyConnectHeader),
+//     and a cookie jar (Jar; the platform sends no cookies but those of the
+//     header option and stores none).
 package websocket

@@ -8,8 +8,13 @@ package websocket
 //     the caller's goroutine when the write side is free (write.go); Close
 //     writes its Close frame there too when nothing is queued.
 //   - The dialer (session.dial, dial.go) exists from Connect until the
-//     handshake has ended. On success it starts the reader and then runs the
-//     callbacks of headerReceive, Connect and open itself.
+//     handshake has ended. It calls RequestOptions.Jar. On success it starts
+//     the reader and then runs the callbacks of headerReceive, Connect, open
+//     and openInfo itself. A caller's RequestOptions.DialContext runs on a
+//     goroutine of its own, which the dialer stops waiting for when the
+//     handshake is aborted (config.dialFunc); the SOCKS5 negotiation
+//     (golang.org/x/net/proxy) watches the handshake's context on another
+//     while it runs.
 //   - The reader (session.readLoop, read.go), one per open connection, reads
 //     frames. When nobody runs callbacks it runs a message's callbacks itself;
 //     when the receive queue is full it waits for room (back-pressure). When

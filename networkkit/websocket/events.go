@@ -23,6 +23,7 @@ import (
 //	EventError          "error"
 //	EventDataEnd        "dataEnd"
 //	EventHeaderReceive  "headerReceive"
+//	EventOpenInfo       "openInfo"
 //	EventReconnect      "reconnect" (Go only: see ReconnectPolicy)
 type OnOffType interface {
 	// String returns the platform's event name, for example "dataEnd".
@@ -40,6 +41,7 @@ type (
 	EventError         struct{}
 	EventDataEnd       struct{}
 	EventHeaderReceive struct{}
+	EventOpenInfo      struct{}
 	EventReconnect     struct{}
 )
 
@@ -52,6 +54,7 @@ const (
 	evError
 	evDataEnd
 	evHeaderReceive
+	evOpenInfo
 	evReconnect
 	numEvents
 )
@@ -62,14 +65,15 @@ func (EventClose) eventIndex() eventIndex         { return evClose }
 func (EventError) eventIndex() eventIndex         { return evError }
 func (EventDataEnd) eventIndex() eventIndex       { return evDataEnd }
 func (EventHeaderReceive) eventIndex() eventIndex { return evHeaderReceive }
+func (EventOpenInfo) eventIndex() eventIndex      { return evOpenInfo }
 func (EventReconnect) eventIndex() eventIndex     { return evReconnect }
 
-// eventOf returns the event typ names. A non-nil pointer to one of the six
-// types names the same event; a nil pointer, or another type that has the
-// methods by embedding one of the six, names none (ok false).
+// eventOf returns the event typ names. A non-nil pointer to one of the
+// event types names the same event; a nil pointer, or another type that has
+// the methods by embedding one of them, names none (ok false).
 func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 	switch t := typ.(type) {
-	case EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive, EventReconnect:
+	case EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive, EventOpenInfo, EventReconnect:
 		return t.eventIndex(), true
 	case *EventOpen:
 		return evOpen, t != nil
@@ -83,6 +87,8 @@ func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 		return evDataEnd, t != nil
 	case *EventHeaderReceive:
 		return evHeaderReceive, t != nil
+	case *EventOpenInfo:
+		return evOpenInfo, t != nil
 	case *EventReconnect:
 		return evReconnect, t != nil
 	}
@@ -92,7 +98,7 @@ func eventOf(typ OnOffType) (ev eventIndex, ok bool) {
 // eventName is the platform's name of each event.
 var eventName = [numEvents]string{
 	evOpen: "open", evMessage: "message", evClose: "close", evError: "error",
-	evDataEnd: "dataEnd", evHeaderReceive: "headerReceive", evReconnect: "reconnect",
+	evDataEnd: "dataEnd", evHeaderReceive: "headerReceive", evOpenInfo: "openInfo", evReconnect: "reconnect",
 }
 
 func (EventOpen) String() string          { return eventName[evOpen] }
@@ -101,10 +107,11 @@ func (EventClose) String() string         { return eventName[evClose] }
 func (EventError) String() string         { return eventName[evError] }
 func (EventDataEnd) String() string       { return eventName[evDataEnd] }
 func (EventHeaderReceive) String() string { return eventName[evHeaderReceive] }
+func (EventOpenInfo) String() string      { return eventName[evOpenInfo] }
 func (EventReconnect) String() string     { return eventName[evReconnect] }
 
-// WebSocketAsyncCallback is the callback of the open, message and close
-// events: exactly one of err and data is present (the events of this package
+// WebSocketAsyncCallback is the callback of the open, openInfo, message and
+// close events: exactly one of err and data is present (the events of this package
 // always carry data). Any type with this Invoke method is one; a function
 // becomes one with [WebSocketAsyncCallbackFunc].
 type WebSocketAsyncCallback[T any] interface {
@@ -120,9 +127,10 @@ func (f WebSocketAsyncCallbackFunc[T]) Invoke(err mo.Option[callback.AsyncError]
 }
 
 // Data adapts a function of the payload alone to the callback of the open,
-// message or close event, whose error argument is always absent:
+// openInfo, message or close event, whose error argument is always absent:
 //
 //	ws.OnMessage(websocket.Data(func(m websocket.MessageData) { fmt.Println(m) }))
+//	ws.OnOpenInfo(websocket.Data(func(i websocket.OpenInfo) { fmt.Println(i.Protocol) }))
 //	ws.OnClose(websocket.Data(func(r websocket.CloseResult) { ... }))
 //
 // Each call returns a new callback; keep the value to unregister it with
@@ -190,6 +198,21 @@ type CloseResult struct {
 	Reason string
 }
 
+// OpenInfo is the payload of the openInfo event (the platform's
+// WebSocketOpenInfo, API 26): the handshake's answer, as the open event
+// reports it, and the subprotocol the server chose.
+type OpenInfo struct {
+	// Status is the HTTP status of the answer: 101. It is a uint32 like the
+	// status key of the open event's map.
+	Status uint32
+	// Message is the reason phrase of the status line, for example
+	// "Switching Protocols"; "" if the server sent none.
+	Message string
+	// Protocol is the Sec-WebSocket-Protocol the server chose; "" if none
+	// (the platform then omits the property).
+	Protocol string
+}
+
 // The callback type each event takes.
 type (
 	openCallback      = WebSocketAsyncCallback[map[uint32]string]
@@ -199,6 +222,7 @@ type (
 	dataEndCallback   = callback.Callback0Argument
 	headerCallback    = callback.Callback1Argument[ResponseHeaders]
 	reconnectCallback = WebSocketAsyncCallback[Reconnect]
+	openInfoCallback  = WebSocketAsyncCallback[OpenInfo]
 )
 
 // wantType names the callback type of each event, for error messages.
@@ -209,6 +233,7 @@ var wantType = [numEvents]string{
 	evError:         "WebSocketErrorCallback",
 	evDataEnd:       "callback.Callback0Argument",
 	evHeaderReceive: "callback.Callback1Argument[ResponseHeaders]",
+	evOpenInfo:      "WebSocketAsyncCallback[OpenInfo]",
 	evReconnect:     "WebSocketAsyncCallback[Reconnect]",
 }
 
@@ -228,6 +253,8 @@ func fits(ev eventIndex, cb any) bool {
 		_, ok = cb.(dataEndCallback)
 	case evHeaderReceive:
 		_, ok = cb.(headerCallback)
+	case evOpenInfo:
+		_, ok = cb.(openInfoCallback)
 	case evReconnect:
 		_, ok = cb.(reconnectCallback)
 	}
@@ -336,8 +363,9 @@ type event struct {
 	msg  MessageData
 	size int64 // a queued message's bytes, counted against the receive bound
 	// The payload of the other events: map[uint32]string (open),
-	// CloseResult (close), ResponseHeaders (headerReceive), Reconnect
-	// (reconnect). One field keeps the queue's entries small.
+	// OpenInfo (openInfo), CloseResult (close), ResponseHeaders
+	// (headerReceive), Reconnect (reconnect). One field keeps the queue's
+	// entries small.
 	data any
 }
 
@@ -547,6 +575,8 @@ func (d *dispatcher) deliver() {
 			d.guard("headerReceive", func() { x.cb.(headerCallback).Invoke(e.data.(ResponseHeaders)) })
 		case evReconnect:
 			d.guard("reconnect", func() { x.cb.(reconnectCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.data.(Reconnect))) })
+		case evOpenInfo:
+			d.guard("openInfo", func() { x.cb.(openInfoCallback).Invoke(mo.None[callback.AsyncError](), mo.Some(e.data.(OpenInfo))) })
 		default:
 			panic(fmt.Sprintf("websocket: unexpected event %d", e.ev))
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cangjie-go/ohos/callback"
 	"github.com/cangjie-go/ohos/internal/echoserver"
 	"github.com/cangjie-go/ohos/networkkit/websocket"
 )
@@ -127,4 +128,64 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestOpenInfo: openInfo fires once per connection, right after open and
+// before any message, with the status and reason phrase of open and the
+// subprotocol the server chose ("" when none); the runtime On takes
+// Data(func(OpenInfo)) as the typed OnOpenInfo does.
+func TestOpenInfo(t *testing.T) {
+	srv := echoserver.New(echoserver.Options{Subprotocols: []string{"chat"}})
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		name     string
+		protocol string
+		runtime  bool
+	}{
+		{name: "chosen protocol, typed", protocol: "chat"},
+		{name: "no protocol, runtime On", runtime: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := websocket.CreateWebSocket()
+			t.Cleanup(func() { _ = ws.CloseContext(context.Background(), nil) })
+			var mu sync.Mutex
+			var order []string
+			infos := make(chan websocket.OpenInfo, 2)
+			record := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+			require.NoError(t, ws.OnHeaderReceive(callback.Callback1Func[websocket.ResponseHeaders](func(websocket.ResponseHeaders) { record("headerReceive") })))
+			require.NoError(t, ws.OnOpen(websocket.Data(func(map[uint32]string) { record("open") })))
+			onInfo := websocket.Data(func(i websocket.OpenInfo) { record("openInfo"); infos <- i })
+			if tt.runtime {
+				require.NoError(t, ws.On(websocket.EventOpenInfo{}, onInfo))
+			} else {
+				require.NoError(t, ws.OnOpenInfo(onInfo))
+			}
+			got := make(chan struct{}, 1)
+			require.NoError(t, ws.OnMessage(websocket.Data(func(websocket.MessageData) { record("message"); got <- struct{}{} })))
+
+			ctx := receiveCtx(t)
+			ws.Connect(srv.WSURL("/"), websocket.Done(func(err error) {
+				if err == nil {
+					record("connect")
+				}
+			}), &websocket.RequestOptions{Protocol: tt.protocol})
+			var info websocket.OpenInfo
+			select {
+			case info = <-infos:
+			case <-ctx.Done():
+				t.Fatal("no openInfo event")
+			}
+			require.NoError(t, ws.SendContext(ctx, websocket.StringData("x")))
+			select {
+			case <-got:
+			case <-ctx.Done():
+				t.Fatal("no message")
+			}
+			assert.Equal(t, websocket.OpenInfo{Status: 101, Message: "Switching Protocols", Protocol: tt.protocol}, info)
+			mu.Lock()
+			assert.Equal(t, []string{"headerReceive", "connect", "open", "openInfo", "message"}, order)
+			mu.Unlock()
+			assert.Empty(t, infos, "openInfo fired twice")
+		})
+	}
 }

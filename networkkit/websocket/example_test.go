@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/samber/mo"
@@ -550,4 +553,76 @@ func ExampleMapData() {
 	// Output:
 	// {connection: Upgrade, upgrade: websocket}
 	// undefined
+}
+
+// ExampleRequestOptions_dialContext reaches a server on a Unix socket: the
+// dial function decides where the bytes go, while the URL still names the
+// host for the Host header and the Origin. NoProxy keeps the environment's
+// proxy from being handed to the dial function.
+func ExampleRequestOptions_dialContext() {
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	socket := filepath.Join(dir, "ws.sock")
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := echoserver.New(echoserver.Options{})
+	defer srv.Close()
+	unix := &http.Server{Handler: srv.Server.Config.Handler}
+	go unix.Serve(ln)
+	defer unix.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws := websocket.CreateWebSocket()
+	err = ws.ConnectContext(ctx, "ws://app.internal/chat", &websocket.RequestOptions{
+		Proxy: websocket.NoProxy{},
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		},
+	})
+	if err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	defer ws.CloseContext(ctx, nil)
+	req := srv.Requests()[0]
+	fmt.Println("Host:", req.Host)
+	fmt.Println("Origin:", req.Header.Get("Origin"))
+	// Output:
+	// Host: app.internal
+	// Origin: http://app.internal
+}
+
+// ExampleWebSocket_OnOpenInfo shows the openInfo event (API 26): after
+// open, the status, the reason phrase and the subprotocol the server chose.
+func ExampleWebSocket_OnOpenInfo() {
+	srv := echoserver.New(echoserver.Options{Subprotocols: []string{"chat"}})
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	ws := websocket.CreateWebSocket()
+	infos := make(chan websocket.OpenInfo, 1)
+	ws.OnOpenInfo(websocket.Data(func(info websocket.OpenInfo) { infos <- info }))
+	if err := ws.ConnectContext(ctx, srv.WSURL("/"), &websocket.RequestOptions{Protocol: "chat"}); err != nil {
+		fmt.Println("connect:", err)
+		return
+	}
+	defer ws.CloseContext(ctx, nil)
+	select {
+	case info := <-infos:
+		fmt.Println(info.Status, info.Message, info.Protocol)
+	case <-ctx.Done():
+		fmt.Println("no openInfo:", ctx.Err())
+	}
+	// Output:
+	// 101 Switching Protocols chat
 }

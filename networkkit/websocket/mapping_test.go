@@ -109,6 +109,7 @@ func TestParseURL(t *testing.T) {
 		{"no host", "ws:///path", ErrURL, "", ""},
 		{"scheme only", "ws://", ErrURL, "", ""},
 		{"port without host", "ws://:8080/", ErrURL, "", ""},
+		{"empty port after a colon host", "ws://::", ErrURL, "", ""},
 		{"empty", "", ErrURL, "", ""},
 		{"no scheme", "example.com/chat", ErrURL, "", ""},
 		{"opaque", "ws:example.com", ErrURL, "", ""},
@@ -259,6 +260,22 @@ func TestRequestOptionsValidate(t *testing.T) {
 		{"ClientCert without KeyPath", RequestOptions{ClientCert: &ClientCert{CertPath: "c.pem"}}, ErrParameter},
 		{"ClientCert without CertPath", RequestOptions{ClientCert: &ClientCert{KeyPath: "k.pem"}}, ErrParameter},
 
+		// TLSClientConfig and the options that set its fields.
+		{"TLSClientConfig alone", RequestOptions{TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool(), MinVersion: tls.VersionTLS12}}, 0},
+		{"CAPath and RootCAs", RequestOptions{CAPath: "ca.pem", TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}, ErrParameter},
+		{"CAPath without RootCAs", RequestOptions{CAPath: "ca.pem", TLSClientConfig: &tls.Config{}}, 0},
+		{"ClientCert and Certificates", RequestOptions{ClientCert: &ClientCert{CertPath: "c", KeyPath: "k"},
+			TLSClientConfig: &tls.Config{Certificates: make([]tls.Certificate, 1)}}, ErrParameter},
+		{"ClientCert and GetClientCertificate", RequestOptions{ClientCert: &ClientCert{CertPath: "c", KeyPath: "k"},
+			TLSClientConfig: &tls.Config{GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return nil, nil }}}, ErrParameter},
+		{"empty ClientCert and Certificates", RequestOptions{ClientCert: &ClientCert{},
+			TLSClientConfig: &tls.Config{Certificates: make([]tls.Certificate, 1)}}, 0},
+		{"MinTLSVersion and another MinVersion", RequestOptions{MinTLSVersion: TLSv12, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}}, ErrParameter},
+		{"MinTLSVersion and the same MinVersion", RequestOptions{MinTLSVersion: TLSv13, TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS13}}, 0},
+		{"MinTLSVersion and no MinVersion", RequestOptions{MinTLSVersion: TLSv13, TLSClientConfig: &tls.Config{}}, 0},
+		{"SkipServerCertVerification and a verifying config", RequestOptions{SkipServerCertVerification: true,
+			TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()}}, 0},
+
 		// Proxy.
 		{"SystemProxy", RequestOptions{Proxy: SystemProxy{}}, 0},
 		{"NoProxy", RequestOptions{Proxy: NoProxy{}}, 0},
@@ -269,6 +286,38 @@ func TestRequestOptionsValidate(t *testing.T) {
 		{"HTTPProxy host with path", RequestOptions{Proxy: HTTPProxy{Host: "proxy.test/x"}}, ErrParameter},
 		{"HTTPProxy host with space", RequestOptions{Proxy: HTTPProxy{Host: "proxy test"}}, ErrParameter},
 		{"HTTPProxy URL as host", RequestOptions{Proxy: HTTPProxy{Host: "http://proxy.test"}}, ErrParameter},
+		{"SOCKS5Proxy", RequestOptions{Proxy: SOCKS5Proxy{Host: "socks.test", Port: 1080}}, 0},
+		{"*SOCKS5Proxy", RequestOptions{Proxy: &SOCKS5Proxy{Host: "socks.test"}}, 0},
+		{"nil *SOCKS5Proxy", RequestOptions{Proxy: (*SOCKS5Proxy)(nil)}, ErrParameter},
+		{"SOCKS5Proxy empty host", RequestOptions{Proxy: SOCKS5Proxy{Port: 1080}}, ErrParameter},
+		{"SOCKS5Proxy host with user", RequestOptions{Proxy: SOCKS5Proxy{Host: "u@socks.test"}}, ErrParameter},
+		{"SOCKS5Proxy URL as host", RequestOptions{Proxy: SOCKS5Proxy{Host: "socks5://socks.test"}}, ErrParameter},
+		{"SOCKS5Proxy credentials", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u"), Password: "p"}}, 0},
+		{"SOCKS5Proxy empty password", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u")}}, 0},
+		{"SOCKS5Proxy 255-byte credentials", RequestOptions{Proxy: SOCKS5Proxy{Host: "s",
+			Username: mo.Some(strings.Repeat("u", 255)), Password: strings.Repeat("p", 255)}}, 0},
+		{"SOCKS5Proxy empty username", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("")}}, ErrParameter},
+		{"SOCKS5Proxy long username", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some(strings.Repeat("u", 256))}}, ErrParameter},
+		{"SOCKS5Proxy long password", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u"), Password: strings.Repeat("p", 256)}}, ErrParameter},
+		{"SOCKS5Proxy long password without username", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Password: strings.Repeat("p", 256)}}, 0},
+		{"SOCKS5Proxy with ProxyConnectHeader", RequestOptions{Proxy: SOCKS5Proxy{Host: "s", Username: mo.Some("u")},
+			ProxyConnectHeader: map[string]string{"Proxy-Authorization": "x"}}, 0},
+
+		// ProxyConnectHeader.
+		{"ProxyConnectHeader", RequestOptions{ProxyConnectHeader: map[string]string{"X-Tenant": "blue", "User-Agent": "a/1"}}, 0},
+		{"ProxyConnectHeader Proxy-Authorization", RequestOptions{ProxyConnectHeader: map[string]string{"Proxy-Authorization": "Bearer x"}}, 0},
+		{"ProxyConnectHeader Proxy-Authorization and HTTPProxy.Username", RequestOptions{
+			Proxy:              HTTPProxy{Host: "proxy.test", Username: mo.Some("")},
+			ProxyConnectHeader: map[string]string{"PROXY-AUTHORIZATION": "Bearer x"}}, ErrParameter},
+		{"ProxyConnectHeader Proxy-Authorization and a password alone", RequestOptions{
+			Proxy:              HTTPProxy{Host: "proxy.test", Password: "pw"},
+			ProxyConnectHeader: map[string]string{"Proxy-Authorization": "Bearer x"}}, 0},
+		{"ProxyConnectHeader Host", RequestOptions{ProxyConnectHeader: map[string]string{"host": "x"}}, ErrParameter},
+		{"ProxyConnectHeader Content-Length", RequestOptions{ProxyConnectHeader: map[string]string{"Content-Length": "0"}}, ErrParameter},
+		{"ProxyConnectHeader Transfer-Encoding", RequestOptions{ProxyConnectHeader: map[string]string{"transfer-encoding": "chunked"}}, ErrParameter},
+		{"ProxyConnectHeader bad name", RequestOptions{ProxyConnectHeader: map[string]string{"X A": "1"}}, ErrParameter},
+		{"ProxyConnectHeader CRLF", RequestOptions{ProxyConnectHeader: map[string]string{"X-A": "1\r\nX-B: 2"}}, ErrParameter},
+		{"ProxyConnectHeader twice", RequestOptions{ProxyConnectHeader: map[string]string{"X-A": "1", "x-a": "2"}}, ErrParameter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,6 +422,7 @@ func TestNewConfigHeader(t *testing.T) {
 		{"HOST upper case", map[string]string{"HOST": "example.org"}, http.Header{"Host": {"example.org"}}},
 		{"user-agent", map[string]string{"user-agent": "app/1"}, http.Header{"User-Agent": {"app/1"}}},
 		{"USER-AGENT", map[string]string{"USER-AGENT": "app/1"}, http.Header{"User-Agent": {"app/1"}}},
+		{"cookie", map[string]string{"cookie": "a=1"}, http.Header{"Cookie": {"a=1"}}},
 		{"other names kept as given", map[string]string{"x-lower": "1", "X-Mixed-CASE": "2", "Origin": "o"},
 			http.Header{"x-lower": {"1"}, "X-Mixed-CASE": {"2"}, "Origin": {"o"}}},
 		{"value kept as given", map[string]string{"X-A": "  spaced\tvalue  "}, http.Header{"X-A": {"  spaced\tvalue  "}}},
@@ -382,6 +432,47 @@ func TestNewConfigHeader(t *testing.T) {
 			c, err := newConfig("ws://example.com/", &RequestOptions{Header: tt.in})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, c.header)
+		})
+	}
+}
+
+func TestNewConfigOrigin(t *testing.T) {
+	tests := []struct {
+		url      string
+		withPort bool
+		header   map[string]string
+		want     string
+	}{
+		{url: "ws://example.com/", want: "http://example.com"},
+		{url: "wss://example.com/", want: "https://example.com"},
+		{url: "WSS://Example.COM/", want: "https://Example.COM"},
+		{url: "ws://example.com:8080/x?y", want: "http://example.com"},
+		{url: "ws://example.com:8080/", withPort: true, want: "http://example.com:8080"},
+		{url: "wss://example.com:8443/", withPort: true, want: "https://example.com:8443"},
+		{url: "ws://example.com:80/", withPort: true, want: "http://example.com"},
+		{url: "wss://example.com:443/", withPort: true, want: "https://example.com"},
+		{url: "ws://example.com:443/", withPort: true, want: "http://example.com:443"},
+		{url: "wss://example.com:80/", withPort: true, want: "https://example.com:80"},
+		{url: "ws://example.com:/", withPort: true, want: "http://example.com"},
+		{url: "ws://[::1]:8080/", want: "http://[::1]"},
+		{url: "ws://[::1]:8080/", withPort: true, want: "http://[::1]:8080"},
+		{url: "ws://[::1]/", withPort: true, want: "http://[::1]"},
+		{url: "ws://127.0.0.1:9/", withPort: true, want: "http://127.0.0.1:9"},
+		{url: "ws://example.com:8080/", withPort: true, header: map[string]string{"Origin": "null"}, want: ""},
+		{url: "ws://example.com/", header: map[string]string{"origin": ""}, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s port=%v %v", tt.url, tt.withPort, tt.header), func(t *testing.T) {
+			c, err := newConfig(tt.url, &RequestOptions{SupportOriginPort: tt.withPort, Header: tt.header})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.origin)
+			for name, value := range tt.header {
+				if value == "" {
+					assert.NotContains(t, c.header, name, "an empty Origin is not sent")
+				} else {
+					assert.Equal(t, []string{value}, c.header[name])
+				}
+			}
 		})
 	}
 }
@@ -652,6 +743,16 @@ func TestResolveProxyExplicit(t *testing.T) {
 		{"HTTPProxy excluded by star", HTTPProxy{Host: "proxy.test", ExclusionList: []string{"*"}}, "ws://example.com/", proxyRoute{}},
 		{"HTTPProxy excluded IPv6", HTTPProxy{Host: "proxy.test", ExclusionList: []string{"::1"}}, "ws://[::1]:8080/", proxyRoute{}},
 		{"HTTPProxy not excluded", HTTPProxy{Host: "proxy.test", ExclusionList: []string{"example.org"}}, "ws://example.com/", proxyRoute{addr: "proxy.test:80"}},
+		{"HTTPS proxy default port", HTTPProxy{Host: "proxy.test", HTTPS: true}, "ws://example.com/", proxyRoute{addr: "proxy.test:443", useTLS: true}},
+		{"HTTPS proxy port", HTTPProxy{Host: "proxy.test", Port: 3129, HTTPS: true}, "wss://example.com/", proxyRoute{addr: "proxy.test:3129", useTLS: true}},
+		{"HTTPS proxy excluded", HTTPProxy{Host: "proxy.test", HTTPS: true, ExclusionList: []string{"example.com"}}, "ws://example.com/", proxyRoute{}},
+		{"SOCKS5Proxy default port", SOCKS5Proxy{Host: "socks.test"}, "ws://example.com/", proxyRoute{addr: "socks.test:1080", socks: true}},
+		{"SOCKS5Proxy port, credentials", SOCKS5Proxy{Host: "socks.test", Port: 9050, Username: mo.Some("u"), Password: "pw"},
+			"wss://example.com/", proxyRoute{addr: "socks.test:9050", socks: true, username: mo.Some("u"), password: "pw"}},
+		{"SOCKS5Proxy IPv6 host", SOCKS5Proxy{Host: "::1"}, "ws://example.com/", proxyRoute{addr: "[::1]:1080", socks: true}},
+		{"SOCKS5Proxy for loopback target", SOCKS5Proxy{Host: "socks.test"}, "ws://127.0.0.1:8080/", proxyRoute{addr: "socks.test:1080", socks: true}},
+		{"SOCKS5Proxy excluded", SOCKS5Proxy{Host: "socks.test", ExclusionList: []string{"*.example.com"}}, "ws://a.example.com/", proxyRoute{}},
+		{"SOCKS5Proxy not excluded", SOCKS5Proxy{Host: "socks.test", ExclusionList: []string{"example.org"}}, "ws://example.com/", proxyRoute{addr: "socks.test:1080", socks: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -665,7 +766,7 @@ func TestResolveProxyExplicit(t *testing.T) {
 // clearProxyEnv empties every variable the system proxy reads, for this test.
 func clearProxyEnv(t *testing.T) {
 	t.Helper()
-	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
+	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
 		t.Setenv(k, "")
 	}
 }
@@ -731,10 +832,30 @@ func TestResolveProxySystem(t *testing.T) {
 			"wss://[::1]:8443/", proxyRoute{}, ""},
 		{"localhost never proxied", map[string]string{"HTTP_PROXY": "http://proxy.test:3128"},
 			"ws://localhost:8080/", proxyRoute{}, ""},
-		{"socks5 proxy refused", map[string]string{"HTTP_PROXY": "socks5://proxy.test:1080"},
-			"ws://example.com/", proxyRoute{}, "socks5"},
-		{"socks5 proxy with credentials refused", map[string]string{"HTTPS_PROXY": "socks5://user:s3cr3t@proxy.test:1080"},
-			"wss://example.com/", proxyRoute{}, "socks5"},
+		{"socks5 in HTTP_PROXY", map[string]string{"HTTP_PROXY": "socks5://proxy.test:1081"},
+			"ws://example.com/", proxyRoute{addr: "proxy.test:1081", socks: true}, ""},
+		{"socks5h in HTTPS_PROXY, credentials, default port", map[string]string{"HTTPS_PROXY": "socks5h://user:s3cr3t@proxy.test"},
+			"wss://example.com/", proxyRoute{addr: "proxy.test:1080", socks: true, username: mo.Some("user"), password: "s3cr3t"}, ""},
+		{"ALL_PROXY for ws", map[string]string{"ALL_PROXY": "socks5://all.test:1080"},
+			"ws://example.com/", proxyRoute{addr: "all.test:1080", socks: true}, ""},
+		{"all_proxy lower case for wss", map[string]string{"all_proxy": "socks5h://all.test:9050"},
+			"wss://example.com/", proxyRoute{addr: "all.test:9050", socks: true}, ""},
+		{"ALL_PROXY with an http proxy", map[string]string{"ALL_PROXY": "http://all.test:3128"},
+			"wss://example.com/", proxyRoute{addr: "all.test:3128"}, ""},
+		{"HTTP_PROXY wins over ALL_PROXY", map[string]string{"HTTP_PROXY": "http://p1.test:1", "ALL_PROXY": "socks5://all.test:1080"},
+			"ws://example.com/", proxyRoute{addr: "p1.test:1"}, ""},
+		{"ALL_PROXY fills HTTPS_PROXY only when unset", map[string]string{"HTTP_PROXY": "http://p1.test:1", "ALL_PROXY": "socks5://all.test:1080"},
+			"wss://example.com/", proxyRoute{addr: "all.test:1080", socks: true}, ""},
+		{"NO_PROXY applies to ALL_PROXY", map[string]string{"ALL_PROXY": "socks5://all.test:1080", "NO_PROXY": ".example.com"},
+			"ws://a.example.com/", proxyRoute{}, ""},
+		{"loopback never proxied by ALL_PROXY", map[string]string{"ALL_PROXY": "socks5://all.test:1080"},
+			"ws://127.0.0.1:8080/", proxyRoute{}, ""},
+		{"ALL_PROXY in a CGI environment", map[string]string{"ALL_PROXY": "socks5://all.test:1080", "REQUEST_METHOD": "GET"},
+			"ws://example.com/", proxyRoute{addr: "all.test:1080", socks: true}, ""},
+		{"unknown scheme refused", map[string]string{"HTTPS_PROXY": "ftp://user:s3cr3t@proxy.test:21"},
+			"wss://example.com/", proxyRoute{}, "ftp"},
+		{"socks4 refused", map[string]string{"HTTP_PROXY": "socks4://proxy.test:1080"},
+			"ws://example.com/", proxyRoute{}, "socks4"},
 		{"HTTP_PROXY in a CGI environment", map[string]string{"HTTP_PROXY": "http://proxy.test:3128", "REQUEST_METHOD": "GET"},
 			"ws://example.com/", proxyRoute{}, "CGI"},
 	}
@@ -976,7 +1097,7 @@ func TestHandshakeErrorMessage(t *testing.T) {
 
 // ---- events and callbacks ----
 
-var allEvents = []OnOffType{EventOpen{}, EventMessage{}, EventClose{}, EventError{}, EventDataEnd{}, EventHeaderReceive{}, EventReconnect{}}
+var allEvents = []OnOffType{EventOpen{}, EventMessage{}, EventClose{}, EventError{}, EventDataEnd{}, EventHeaderReceive{}, EventOpenInfo{}, EventReconnect{}}
 
 func TestEventNames(t *testing.T) {
 	tests := []struct {
@@ -990,6 +1111,7 @@ func TestEventNames(t *testing.T) {
 		{EventError{}, "error", evError},
 		{EventDataEnd{}, "dataEnd", evDataEnd},
 		{EventHeaderReceive{}, "headerReceive", evHeaderReceive},
+		{EventOpenInfo{}, "openInfo", evOpenInfo},
 		{EventReconnect{}, "reconnect", evReconnect},
 	}
 	require.Len(t, tests, int(numEvents))
@@ -1035,6 +1157,8 @@ func callbackKinds() []struct {
 		{"error func", WebSocketErrorCallbackFunc(func(*callback.BusinessException) {}), EventError{}},
 		{"dataEnd func", callback.Callback0Func(func() {}), EventDataEnd{}},
 		{"headerReceive func", callback.Callback1Func[ResponseHeaders](func(ResponseHeaders) {}), EventHeaderReceive{}},
+		{"openInfo func", WebSocketAsyncCallbackFunc[OpenInfo](func(mo.Option[callback.AsyncError], mo.Option[OpenInfo]) {}), EventOpenInfo{}},
+		{"openInfo Data", Data(func(OpenInfo) {}), EventOpenInfo{}},
 		{"open pointer", &openStruct{}, EventOpen{}},
 		{"error pointer", &errorStruct{}, EventError{}},
 		{"dataEnd value", dataEndStruct{}, EventDataEnd{}},
@@ -1064,7 +1188,7 @@ func TestFits(t *testing.T) {
 			})
 		}
 	}
-	assert.False(t, fits(numEvents, callback.Callback0Func(func() {})), "no event beyond the six")
+	assert.False(t, fits(numEvents, callback.Callback0Func(func() {})), "no event beyond the seven")
 }
 
 func TestOnOffAcceptance(t *testing.T) {
@@ -1382,9 +1506,13 @@ func TestDispatcherDeliversPayloads(t *testing.T) {
 		record(fmt.Sprintf("close %v %+v", err.IsPresent(), data.MustGet()))
 		close(done)
 	}))
+	d.l.add(evOpenInfo, WebSocketAsyncCallbackFunc[OpenInfo](func(err mo.Option[callback.AsyncError], data mo.Option[OpenInfo]) {
+		record(fmt.Sprintf("openInfo %v %+v", err.IsPresent(), data.MustGet()))
+	}))
 
 	d.post(event{ev: evHeaderReceive, data: MapData{"upgrade": "websocket"}})
 	d.post(event{ev: evOpen, data: map[uint32]string{101: "Switching Protocols"}})
+	d.post(event{ev: evOpenInfo, data: OpenInfo{Status: 101, Message: "Switching Protocols", Protocol: "chat"}})
 	d.post(event{ev: evMessage, msg: StringData("hi")})
 	d.post(event{ev: evMessage, msg: ArrayData{1, 2}})
 	d.post(event{ev: evDataEnd})
@@ -1397,6 +1525,7 @@ func TestDispatcherDeliversPayloads(t *testing.T) {
 	assert.Equal(t, []string{
 		"headers {upgrade: websocket}",
 		"open false map[101:Switching Protocols]",
+		"openInfo false {Status:101 Message:Switching Protocols Protocol:chat}",
 		"message false websocket.StringData hi",
 		"dataEnd",
 		"message false websocket.ArrayData [1, 2]",
@@ -1578,6 +1707,62 @@ func TestTLSConfigDefaults(t *testing.T) {
 	cfg, err = tlsConfig(&RequestOptions{ClientCert: &ClientCert{}})
 	require.NoError(t, err)
 	assert.Empty(t, cfg.Certificates, "an empty ClientCert presents nothing")
+}
+
+func TestTLSConfigFromTLSClientConfig(t *testing.T) {
+	cache := tls.NewLRUClientSessionCache(1)
+	pool := x509.NewCertPool()
+	base := &tls.Config{ServerName: "named.example", RootCAs: pool, ClientSessionCache: cache,
+		NextProtos: []string{"h2", "http/1.1"}, MaxVersion: tls.VersionTLS12}
+	cfg, err := tlsConfig(&RequestOptions{TLSClientConfig: base, SkipServerCertVerification: true, MinTLSVersion: TLSv11})
+	require.NoError(t, err)
+	assert.NotSame(t, base, cfg)
+	assert.Equal(t, "named.example", cfg.ServerName, "a ServerName of the config is kept")
+	assert.Same(t, pool, cfg.RootCAs)
+	assert.Equal(t, cache, cfg.ClientSessionCache, "the cache is shared, for resumption")
+	assert.Equal(t, []string{"http/1.1"}, cfg.NextProtos)
+	assert.Equal(t, uint16(tls.VersionTLS12), cfg.MaxVersion)
+	assert.True(t, cfg.InsecureSkipVerify)
+	assert.Equal(t, uint16(tls.VersionTLS11), cfg.MinVersion)
+	// The caller's config is as it was.
+	assert.False(t, base.InsecureSkipVerify)
+	assert.Zero(t, base.MinVersion)
+	assert.Equal(t, []string{"h2", "http/1.1"}, base.NextProtos)
+
+	// Each load has its own configuration.
+	f := newTLSFiles(&RequestOptions{TLSClientConfig: base})
+	a, err := f.load()
+	require.NoError(t, err)
+	b, err := f.load()
+	require.NoError(t, err)
+	assert.NotSame(t, a, b)
+}
+
+func TestProxyTLS(t *testing.T) {
+	c := proxyTLS(nil, "proxy.test:3129")
+	assert.Equal(t, "proxy.test", c.ServerName)
+	assert.Nil(t, c.RootCAs, "system roots")
+	assert.False(t, c.InsecureSkipVerify)
+
+	c = proxyTLS(nil, "[2001:db8::1]:443")
+	assert.Equal(t, "2001:db8::1", c.ServerName)
+
+	pool := x509.NewCertPool()
+	base := &tls.Config{RootCAs: pool, NextProtos: []string{"h2", "http/1.1"}}
+	c = proxyTLS(base, "proxy.test:443")
+	assert.NotSame(t, base, c)
+	assert.Same(t, pool, c.RootCAs)
+	assert.Equal(t, []string{"http/1.1"}, c.NextProtos)
+	assert.Empty(t, base.ServerName)
+
+	base.ServerName = "named.proxy"
+	assert.Equal(t, "named.proxy", proxyTLS(base, "10.0.0.1:443").ServerName)
+}
+
+func TestHTTP11Only(t *testing.T) {
+	assert.Nil(t, http11Only(nil))
+	assert.Nil(t, http11Only([]string{"h2"}))
+	assert.Equal(t, []string{"http/1.1"}, http11Only([]string{"h2", "http/1.1", "spdy/3"}))
 }
 
 func TestTLSConfigCAPath(t *testing.T) {
@@ -1791,6 +1976,7 @@ func TestTypedOnOff(t *testing.T) {
 	errorCB := WebSocketErrorCallbackFunc(func(*callback.BusinessException) {})
 	dataEndCB := callback.Callback0Func(func() {})
 	headerCB := callback.Callback1Func[ResponseHeaders](func(ResponseHeaders) {})
+	openInfoCB := Data(func(OpenInfo) {})
 
 	tests := []struct {
 		name    string
@@ -1822,6 +2008,10 @@ func TestTypedOnOff(t *testing.T) {
 			func(ws *WebSocket) error { return ws.OnHeaderReceive(headerCB) },
 			func(ws *WebSocket) error { return ws.OffHeaderReceive(headerCB) },
 			func(ws *WebSocket) error { return ws.OffHeaderReceive(nil) }},
+		{"openInfo", evOpenInfo,
+			func(ws *WebSocket) error { return ws.OnOpenInfo(openInfoCB) },
+			func(ws *WebSocket) error { return ws.OffOpenInfo(openInfoCB) },
+			func(ws *WebSocket) error { return ws.OffOpenInfo(nil) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

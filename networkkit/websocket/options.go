@@ -1,8 +1,11 @@
 package websocket
 
 import (
+	"context"
+	"crypto/tls"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -51,36 +54,123 @@ type RequestOptions struct {
 	// Sec-WebSocket-Key, Sec-WebSocket-Version, Sec-WebSocket-Extensions,
 	// Sec-WebSocket-Accept, Content-Length, Transfer-Encoding;
 	// Sec-WebSocket-Protocol belongs in Protocol) is refused with error 401.
-	// A "Host" entry replaces the Host header. If nil, no extra header is
-	// sent.
+	// A "Host" entry replaces the Host header. An "Origin" entry replaces
+	// the Origin the client sends (see SupportOriginPort); an empty one
+	// sends no Origin at all. A "Cookie" entry is sent with the cookies of
+	// Jar, in one Cookie header. If nil, no extra header is sent.
 	Header map[string]string
 
+	// Jar, if not nil, holds the cookies of the handshake: the cookies it
+	// returns for the URL — a ws URL taken as http, wss as https, so that a
+	// jar keeps Secure cookies for wss — are sent in the Cookie header
+	// (after a Cookie entry of Header, in the same header), and the
+	// Set-Cookie fields of the server's answer are stored in it, whether
+	// the answer is the 101 or a refusal. The jar is consulted when the
+	// request is written and called on a goroutine of the package, so it
+	// must be safe for concurrent use (net/http/cookiejar's Jar is). If nil,
+	// no cookies are sent but a Cookie entry of Header, and none are
+	// stored.
+	Jar http.CookieJar
+
+	// SupportOriginPort puts the URL's port into the Origin header (the
+	// platform's supportOriginPort, API 26). The handshake sends Origin as
+	// the platform builds it: "http://" for ws and "https://" for wss, then
+	// the URL's host, and — only when SupportOriginPort is set and the URL
+	// names a port other than the scheme's default — ":" and the port. So
+	// ws://example.com:8080/ sends "Origin: http://example.com", or
+	// "Origin: http://example.com:8080" with SupportOriginPort. Defaults to
+	// false. A server that requires the Origin to match its Host (gorilla's
+	// default Upgrader does) refuses a URL with a non-default port unless
+	// SupportOriginPort is set. An Origin entry in Header overrides both.
+	SupportOriginPort bool
+
 	// CAPath is a PEM file, or a directory of PEM files, whose certificates
-	// replace the system roots for wss connections. If empty, the system
-	// roots are used. A path that cannot be read, or holds no certificate,
-	// is error 2302002.
+	// replace the system roots for wss connections (TLSClientConfig.RootCAs
+	// of the connection). If empty, the system roots are used. A path that
+	// cannot be read, or holds no certificate, is error 2302002; CAPath with
+	// a TLSClientConfig that sets RootCAs is error 401.
 	CAPath string
 
 	// ClientCert is the client certificate presented to wss servers that ask
-	// for one. If nil (or both paths are empty), none is presented. Its files
-	// are read at Connect: see [ClientCert] for the errors.
+	// for one (TLSClientConfig.Certificates of the connection). If nil (or
+	// both paths are empty), none is presented. Its files are read at
+	// Connect: see [ClientCert] for the errors. ClientCert with a
+	// TLSClientConfig that sets Certificates or GetClientCertificate is
+	// error 401.
 	ClientCert *ClientCert
 
 	// SkipServerCertVerification turns off verification of the server's
-	// certificate chain and host name. Defaults to false: wss connections
-	// verify both (the platform skips the host name check; this package does
-	// not), and a server that fails verification fails the connection with
-	// code 200 (the cause is an x509 or tls error).
+	// certificate chain and host name (TLSClientConfig.InsecureSkipVerify
+	// of the connection). Defaults to false: wss connections verify both
+	// (the platform skips the host name check; this package does not), and
+	// a server that fails verification fails the connection with code 200
+	// (the cause is an x509 or tls error). It never conflicts with
+	// TLSClientConfig: it only turns verification off.
 	SkipServerCertVerification bool
 
 	// MinTLSVersion is the oldest TLS version accepted (the platform's
-	// minSupportTlsProtocol). If zero, Go's default minimum (TLS 1.2)
-	// applies. A value above TLSv13 is error 401; a server that cannot meet
-	// it fails the connection with code 200.
+	// minSupportTlsProtocol; TLSClientConfig.MinVersion of the connection).
+	// If zero, TLSClientConfig's MinVersion, or Go's default minimum (TLS
+	// 1.2). A value above TLSv13 is error 401, and so is a value other than
+	// a MinVersion that TLSClientConfig sets; a server that cannot meet it
+	// fails the connection with code 200.
 	MinTLSVersion TLSProtocol
+
+	// TLSClientConfig, if not nil, is the starting point of the TLS
+	// configuration of wss connections. Connect clones it (the caller's
+	// value is never modified; one value may serve many connections, and
+	// its ClientSessionCache then resumes sessions across them). On the
+	// clone, ServerName defaults to the URL's host name, and NextProtos
+	// keeps only "http/1.1" (the handshake is HTTP/1.1). CAPath, ClientCert,
+	// SkipServerCertVerification and MinTLSVersion each set one field of
+	// the clone, named in their documentation; setting one whose field
+	// TLSClientConfig already sets to something else is error 401, so that
+	// each setting has one source. If nil, the clone starts empty: system
+	// roots, Go's defaults. It does not apply to an HTTPS proxy (see
+	// ProxyTLSConfig) nor to ws URLs.
+	TLSClientConfig *tls.Config
+
+	// DialContext, if not nil, opens every connection the client makes, in
+	// place of a net.Dialer: to the server, or to the proxy when one is
+	// used. network is "tcp"; addr is the URL's host:port (with the
+	// scheme's default port if the URL names none), or the proxy's
+	// host:port. The function may connect anywhere — a Unix socket, an
+	// in-memory pipe — and the URL still names the server: it gives the Host
+	// header, the Origin, the TLS server name and the cookies' URL. A
+	// function that always connects to one place should come with
+	// Proxy: NoProxy{}, or the environment's proxy address is handed to it
+	// instead of the server's. The package layers the proxy protocol, TLS
+	// and WebSocket over the returned net.Conn, which must support
+	// deadlines (cancelling the handshake sets one in the past). The
+	// function should return when ctx ends: Close and a cancelled
+	// ConnectContext do not wait for it, and a connection it returns later
+	// is closed. An error it returns fails the connection with code 200 and
+	// is the cause. If nil, a net.Dialer.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	// Proxy says how to reach the server. If nil, [SystemProxy].
 	Proxy ProxyConfiguration
+
+	// ProxyTLSConfig, if not nil, is the TLS configuration for reaching an
+	// HTTPS proxy: an [HTTPProxy] with HTTPS set, or an https:// proxy URL
+	// of the environment. Connect clones it; ServerName defaults to the
+	// proxy's host, and NextProtos keeps only "http/1.1". It is separate
+	// from the server's: CAPath, ClientCert, SkipServerCertVerification,
+	// MinTLSVersion and TLSClientConfig never apply to the proxy, nor
+	// ProxyTLSConfig to the server. If nil, the proxy is verified against
+	// the system roots and its host name. Unused when no HTTPS proxy is.
+	ProxyTLSConfig *tls.Config
+
+	// ProxyConnectHeader holds extra header fields for the CONNECT request
+	// sent to an HTTP or HTTPS proxy (SOCKS5 has none), checked like Header
+	// (error 401), with Host, Content-Length and Transfer-Encoding refused.
+	// It may hold Proxy-Authorization (for example a Bearer token) when the
+	// proxy has no credentials: with HTTPProxy.Username it is error 401,
+	// and with credentials in the environment's proxy URL the connection
+	// fails with code 200, so that the proxy never gets two. A User-Agent
+	// entry replaces Go's. If nil, the CONNECT request carries only Host,
+	// Go's User-Agent and the credentials.
+	ProxyConnectHeader map[string]string
 
 	// Protocol is the Sec-WebSocket-Protocol offered: one name, or a comma
 	// list of names, each an HTTP token (else error 401). A server that
@@ -253,9 +343,17 @@ const maxCloseReason = 123
 type config struct {
 	url          *url.URL
 	header       http.Header
+	origin       string // the Origin header sent with header; "" for none
+	jar          http.CookieJar
 	subprotocols []string
-	proxy        ProxyConfiguration // one of the three variants, never a pointer
-	tls          tlsFiles           // read by loadTLS at Connect
+	proxy        ProxyConfiguration // one of the variants, never a pointer
+	tls          tlsFiles           // read by load at Connect
+	proxyTLS     *tls.Config        // a clone of ProxyTLSConfig; nil if none
+	proxyHeader  http.Header        // ProxyConnectHeader, names as given
+
+	// dial is RequestOptions.DialContext; nil means a net.Dialer (see
+	// dialFunc).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	handshakeTimeout time.Duration
 	closeTimeout     time.Duration
@@ -299,16 +397,17 @@ func parseURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, newError(ErrURL, nil, "url %q holds user information, which WebSocket URLs do not allow", shown)
 	}
-	if u.Opaque != "" || u.Hostname() == "" {
-		return nil, newError(ErrURL, nil, "url %q has no host", shown)
-	}
 	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
 		return nil, newError(ErrURL, nil, "url %q has a fragment, which WebSocket URLs do not allow", shown)
 	}
 	// An empty port ("ws://host:/") means the default port (RFC 3986
 	// §3.2.3); dropping the colon keeps it out of the dial address and the
-	// Host header.
+	// Host header. The host is checked after: in "ws://::" the second colon
+	// is that empty port, and no host remains.
 	u.Host = strings.TrimSuffix(u.Host, ":")
+	if u.Opaque != "" || u.Hostname() == "" {
+		return nil, newError(ErrURL, nil, "url %q has no host", shown)
+	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return nil, newError(ErrURL, nil, "url port %q is not in 1–65535", p)
@@ -369,6 +468,9 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 		url:       u,
 		header:    make(http.Header, len(o.Header)),
 		proxy:     proxyVariant(o.Proxy),
+		jar:       o.Jar,
+		dial:      o.DialContext,
+		proxyTLS:  o.ProxyTLSConfig.Clone(),
 		tls:       newTLSFiles(o),
 		logger:    o.Logger,
 		reconnect: newReconnectPolicy(o.Reconnect),
@@ -390,12 +492,20 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 	if c.maxFrameSize == NoFragmentation {
 		c.maxFrameSize = math.MaxInt
 	}
+	c.origin = platformOrigin(u, o.SupportOriginPort)
 	for name, value := range o.Header {
 		switch {
 		case strings.EqualFold(name, "host"):
 			name = "Host" // the key gorilla takes as the Host header
 		case strings.EqualFold(name, "user-agent"):
 			name = "User-Agent" // the key net/http writes instead of its own
+		case strings.EqualFold(name, "cookie"):
+			name = "Cookie" // the key the jar's cookies join
+		case strings.EqualFold(name, "origin"):
+			c.origin = "" // the caller's Origin, or none if it is empty
+			if value == "" {
+				continue
+			}
 		}
 		c.header[name] = []string{value}
 	}
@@ -404,7 +514,36 @@ func newConfig(rawURL string, o *RequestOptions) (*config, error) {
 			c.subprotocols = append(c.subprotocols, strings.TrimSpace(p))
 		}
 	}
+	if len(o.ProxyConnectHeader) > 0 {
+		c.proxyHeader = make(http.Header, len(o.ProxyConnectHeader))
+		for name, value := range o.ProxyConnectHeader {
+			if strings.EqualFold(name, "user-agent") {
+				name = "User-Agent" // the key net/http writes instead of its own
+			}
+			c.proxyHeader[name] = []string{value}
+		}
+	}
 	return c, nil
+}
+
+// platformOrigin is the Origin the platform sends for u: the scheme ws → http
+// or wss → https, and the host as the URL writes it; with withPort, also a
+// port that is not the scheme's default. (The platform writes an IPv6
+// address without brackets; the URL's brackets are kept here.)
+func platformOrigin(u *url.URL, withPort bool) string {
+	scheme, defaultPort := "http", "80"
+	if u.Scheme == "wss" {
+		scheme, defaultPort = "https", "443"
+	}
+	host := u.Host
+	port := u.Port()
+	if port != "" {
+		host = strings.TrimSuffix(host, ":"+port)
+	}
+	if withPort && port != "" && port != defaultPort {
+		host += ":" + port
+	}
+	return scheme + "://" + host
 }
 
 // orDefault returns v, or def if v is zero.
@@ -416,29 +555,55 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-// validate checks every field that can be wrong without touching the file
-// system or the network.
-func (o *RequestOptions) validate() error {
-	seen := make(map[string]string, len(o.Header))
-	for name, value := range o.Header {
+// connectOwned are the header names the CONNECT request sets itself.
+var connectOwned = []string{"host", "content-length", "transfer-encoding"}
+
+// checkHeader checks the fields of a header option: names that are HTTP
+// tokens, given once whatever their case, values without control
+// characters, and none of the names the request sets itself.
+func checkHeader(what string, h map[string]string, owned []string, ownedBy string) error {
+	seen := make(map[string]string, len(h))
+	for name, value := range h {
 		if other, dup := seen[strings.ToLower(name)]; dup {
-			return newError(ErrParameter, nil, "header %q is given twice (also as %q)", name, other)
+			return newError(ErrParameter, nil, "%s %q is given twice (also as %q)", what, name, other)
 		}
 		seen[strings.ToLower(name)] = name
 		if !isToken(name) {
-			return newError(ErrParameter, nil, "header name %q is not an HTTP token", name)
+			return newError(ErrParameter, nil, "%s name %q is not an HTTP token", what, name)
 		}
 		if i := strings.IndexFunc(value, isCTL); i >= 0 {
-			return newError(ErrParameter, nil, "header %q has control character %q in its value", name, value[i])
+			return newError(ErrParameter, nil, "%s %q has control character %q in its value", what, name, value[i])
 		}
-		for _, owned := range handshakeOwned {
-			if strings.EqualFold(name, owned) {
-				return newError(ErrParameter, nil, "header %q is set by the handshake itself", name)
+		for _, o := range owned {
+			if strings.EqualFold(name, o) {
+				return newError(ErrParameter, nil, "%s %q is set by %s itself", what, name, ownedBy)
 			}
 		}
-		if strings.EqualFold(name, "sec-websocket-protocol") {
-			return newError(ErrParameter, nil, "header %q must be given as RequestOptions.Protocol", name)
+	}
+	return nil
+}
+
+// hasField reports whether h has the field name, in any case.
+func hasField[V any](h map[string]V, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
 		}
+	}
+	return false
+}
+
+// validate checks every field that can be wrong without touching the file
+// system or the network.
+func (o *RequestOptions) validate() error {
+	if err := checkHeader("header", o.Header, handshakeOwned, "the handshake"); err != nil {
+		return err
+	}
+	if hasField(o.Header, "sec-websocket-protocol") {
+		return newError(ErrParameter, nil, "header %q must be given as RequestOptions.Protocol", "Sec-WebSocket-Protocol")
+	}
+	if err := checkHeader("ProxyConnectHeader", o.ProxyConnectHeader, connectOwned, "the CONNECT request"); err != nil {
+		return err
 	}
 	if o.Protocol != "" {
 		for _, p := range strings.Split(o.Protocol, ",") {
@@ -496,6 +661,9 @@ func (o *RequestOptions) validate() error {
 	if c := o.ClientCert; c != nil && (c.CertPath == "") != (c.KeyPath == "") {
 		return newError(ErrParameter, nil, "ClientCert needs both CertPath and KeyPath")
 	}
+	if err := o.checkTLSConflicts(); err != nil {
+		return err
+	}
 	if err := checkProxy(o.Proxy); err != nil {
 		return err
 	}
@@ -506,8 +674,51 @@ func (o *RequestOptions) validate() error {
 		if strings.ContainsAny(p.Host, "/@ \t\r\n") {
 			return newError(ErrParameter, nil, "HTTPProxy.Host %q is not a host name or IP address", p.Host)
 		}
+		if p.Username.IsPresent() && hasField(o.ProxyConnectHeader, "proxy-authorization") {
+			return newError(ErrParameter, nil, "HTTPProxy.Username and ProxyConnectHeader's Proxy-Authorization both authenticate to the proxy; use one")
+		}
+	}
+	if p, ok := proxyVariant(o.Proxy).(SOCKS5Proxy); ok {
+		if p.Host == "" {
+			return newError(ErrParameter, nil, "SOCKS5Proxy.Host is empty")
+		}
+		if strings.ContainsAny(p.Host, "/@ \t\r\n") {
+			return newError(ErrParameter, nil, "SOCKS5Proxy.Host %q is not a host name or IP address", p.Host)
+		}
+		if user, ok := p.Username.Get(); ok && (len(user) == 0 || len(user) > 255 || len(p.Password) > 255) {
+			// RFC 1929: one to 255 bytes each (an empty password is sent as such).
+			return newError(ErrParameter, nil, "SOCKS5Proxy.Username must be 1 to 255 bytes long and Password at most 255 bytes (RFC 1929)")
+		}
 	}
 	return nil
+}
+
+// checkTLSConflicts refuses an option whose field of the TLS configuration
+// TLSClientConfig already sets to something else (see TLSClientConfig).
+func (o *RequestOptions) checkTLSConflicts() error {
+	c := o.TLSClientConfig
+	if c == nil {
+		return nil
+	}
+	if o.CAPath != "" && c.RootCAs != nil {
+		return newError(ErrParameter, nil, "CAPath and TLSClientConfig.RootCAs both give the trusted roots; use one")
+	}
+	if o.ClientCert != nil && o.ClientCert.CertPath != "" && (len(c.Certificates) > 0 || c.GetClientCertificate != nil) {
+		return newError(ErrParameter, nil, "ClientCert and TLSClientConfig.Certificates (or GetClientCertificate) both give the client certificate; use one")
+	}
+	if v := o.MinTLSVersion.version(); v != 0 && c.MinVersion != 0 && c.MinVersion != v {
+		return newError(ErrParameter, nil, "MinTLSVersion (%s) and TLSClientConfig.MinVersion (%s) differ; use one",
+			tls.VersionName(v), tls.VersionName(c.MinVersion))
+	}
+	return nil
+}
+
+// version is the crypto/tls version of p; 0 for the zero value.
+func (p TLSProtocol) version() uint16 {
+	if p == 0 {
+		return 0
+	}
+	return tls.VersionTLS10 + uint16(p-TLSv10)
 }
 
 // validate checks a close request and returns its code and reason.

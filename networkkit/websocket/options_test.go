@@ -16,7 +16,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	gorilla "github.com/gorilla/websocket"
 	"github.com/samber/mo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,6 +64,8 @@ type echoHost struct {
 	mu       sync.Mutex
 	peers    []string // client certificate CN per request; "" if none
 	versions []uint16 // TLS version per request
+	resumed  []bool   // whether the TLS session was resumed, per request
+	alpn     []string // the negotiated ALPN protocol, per request
 	raw      bytes.Buffer
 }
 
@@ -78,6 +83,8 @@ func newEchoHost(t *testing.T, tlsCfg *tls.Config, opts echoserver.Options) *ech
 				cn = r.TLS.PeerCertificates[0].Subject.CommonName
 			}
 			h.versions = append(h.versions, r.TLS.Version)
+			h.resumed = append(h.resumed, r.TLS.DidResume)
+			h.alpn = append(h.alpn, r.TLS.NegotiatedProtocol)
 		}
 		h.peers = append(h.peers, cn)
 		h.mu.Unlock()
@@ -131,6 +138,18 @@ func (h *echoHost) seenVersions() []uint16 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]uint16(nil), h.versions...)
+}
+
+func (h *echoHost) seenResumed() []bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]bool(nil), h.resumed...)
+}
+
+func (h *echoHost) seenALPN() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.alpn...)
 }
 
 func (h *echoHost) rawBytes() string {
@@ -670,7 +689,7 @@ func TestHTTPProxyHandshakeTimeout(t *testing.T) {
 
 // clearProxyEnv empties every variable the system proxy reads.
 func clearProxyEnv(t *testing.T) {
-	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
+	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
 		t.Setenv(k, "")
 	}
 }
@@ -809,6 +828,9 @@ func TestSystemProxy(t *testing.T) {
 				return "http://u:" + password + "@" + deadAddr
 			}},
 			{"proxy scheme not supported", func(t *testing.T) string {
+				return "ftp://u:" + password + "@" + deadAddr
+			}},
+			{"SOCKS5 proxy not listening", func(t *testing.T) string {
 				return "socks5://u:" + password + "@" + deadAddr
 			}},
 			{"proxy URL that does not parse (ignored, as net/http does)", func(t *testing.T) string {
@@ -938,4 +960,175 @@ func TestHeaderOption(t *testing.T) {
 			assert.Equal(t, before, srv.conns.Load(), "the server was dialed")
 		})
 	}
+}
+
+// TestOriginOption checks the Origin the handshake sends: the platform's
+// (scheme ws → http, wss → https, the host, the port only with
+// SupportOriginPort), the caller's own Origin instead, or none for an empty
+// one (see RequestOptions.SupportOriginPort).
+func TestOriginOption(t *testing.T) {
+	ca := testpki.NewCA(t, "origin")
+	plain := newEchoHost(t, nil, echoserver.Options{})
+	secure := newEchoHost(t, serverTLS(ca.Issue("origin", testpki.LeafOptions{})), echoserver.Options{})
+	tests := []struct {
+		name   string
+		srv    *echoHost
+		host   string
+		opts   websocket.RequestOptions
+		origin []string // the Origin values the server saw
+	}{
+		{name: "ws without the port", srv: plain, host: "127.0.0.1", origin: []string{"http://127.0.0.1"}},
+		{name: "ws with SupportOriginPort", srv: plain, host: "127.0.0.1", opts: websocket.RequestOptions{SupportOriginPort: true},
+			origin: []string{"http://127.0.0.1:" + plain.port()}},
+		{name: "host name kept as written", srv: plain, host: "LocalHost", origin: []string{"http://LocalHost"}},
+		{name: "wss maps to https", srv: secure, host: "127.0.0.1", origin: []string{"https://127.0.0.1"}},
+		{name: "wss with SupportOriginPort", srv: secure, host: "localhost", opts: websocket.RequestOptions{SupportOriginPort: true},
+			origin: []string{"https://localhost:" + secure.port()}},
+		{name: "the caller's Origin wins", srv: plain, host: "127.0.0.1",
+			opts:   websocket.RequestOptions{SupportOriginPort: true, Header: map[string]string{"Origin": "https://app.example"}},
+			origin: []string{"https://app.example"}},
+		{name: "the caller's origin in lower case", srv: plain, host: "127.0.0.1",
+			opts:   websocket.RequestOptions{Header: map[string]string{"origin": "https://app.example"}},
+			origin: []string{"https://app.example"}},
+		{name: "an empty Origin sends none", srv: plain, host: "127.0.0.1",
+			opts: websocket.RequestOptions{Header: map[string]string{"ORIGIN": ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(tt.srv.echo.Requests())
+			opts := tt.opts
+			opts.CAPath = ca.CertFile
+			require.NoError(t, tryConnect(t, tt.srv.url(tt.host), &opts))
+			reqs := tt.srv.echo.Requests()
+			require.Len(t, reqs, before+1)
+			assert.Equal(t, tt.origin, reqs[before].Header.Values("Origin"))
+		})
+	}
+}
+
+// TestOriginSameOriginCheck: a server that requires the Origin to match its
+// Host (gorilla's default Upgrader) refuses the platform's Origin on a
+// non-default port, and accepts it with SupportOriginPort.
+func TestOriginSameOriginCheck(t *testing.T) {
+	var up gorilla.Upgrader // CheckOrigin nil: same origin only
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for {
+			typ, p, err := c.ReadMessage()
+			if err != nil || c.WriteMessage(typ, p) != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
+
+	err := tryConnect(t, url, nil)
+	requireCode(t, err, websocket.ErrConnectionFailed)
+	var he *websocket.HandshakeError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, http.StatusForbidden, he.StatusCode)
+
+	connectEcho(t, url, &websocket.RequestOptions{SupportOriginPort: true})
+}
+
+// TestCookieJar checks RequestOptions.Jar: a cookie the server sets on the
+// 101, or on a refusal, is stored and sent with the next handshake; the
+// jar sees a ws URL as http and a wss URL as https; a Cookie entry of
+// Header goes in the same Cookie header.
+func TestCookieJar(t *testing.T) {
+	ca := testpki.NewCA(t, "cookies")
+	setting := func(cookies ...string) http.Header { return http.Header{"Set-Cookie": cookies} }
+	plain := newEchoHost(t, nil, echoserver.Options{ResponseHeader: setting("session=abc; Path=/")})
+	secure := newEchoHost(t, serverTLS(ca.Issue("cookies", testpki.LeafOptions{})),
+		echoserver.Options{ResponseHeader: setting("secret=s1; Path=/; Secure", "plain=p1; Path=/")})
+	refusing := newEchoHost(t, nil, echoserver.Options{RefuseStatus: http.StatusUnauthorized,
+		RefuseHeader: setting("retry=r1; Path=/")})
+	lastCookies := func(h *echoHost) []string {
+		reqs := h.echo.Requests()
+		require.NotEmpty(t, reqs)
+		return reqs[len(reqs)-1].Header.Values("Cookie")
+	}
+	newJar := func(t *testing.T) http.CookieJar {
+		jar, err := cookiejar.New(nil)
+		require.NoError(t, err)
+		return jar
+	}
+
+	t.Run("the 101's cookie goes with the next handshake", func(t *testing.T) {
+		jar := newJar(t)
+		opts := &websocket.RequestOptions{Jar: jar}
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), opts))
+		assert.Empty(t, lastCookies(plain), "the first handshake had a cookie")
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), opts))
+		assert.Equal(t, []string{"session=abc"}, lastCookies(plain))
+	})
+
+	t.Run("a refusal's cookie is stored", func(t *testing.T) {
+		jar := newJar(t)
+		err := tryConnect(t, refusing.url("127.0.0.1"), &websocket.RequestOptions{Jar: jar})
+		requireCode(t, err, websocket.ErrConnectionFailed)
+		u, _ := url.Parse(refusing.url("127.0.0.1"))
+		u.Scheme = "http"
+		cs := jar.Cookies(u)
+		require.Len(t, cs, 1)
+		assert.Equal(t, "retry", cs[0].Name)
+		assert.Equal(t, "r1", cs[0].Value)
+	})
+
+	t.Run("ws is seen as http and wss as https", func(t *testing.T) {
+		for _, tt := range []struct {
+			srv    *echoHost
+			url    string
+			scheme string
+		}{
+			{plain, plain.url("127.0.0.1") + "chat?room=1", "http"},
+			{secure, secure.url("localhost") + "chat?room=1", "https"},
+		} {
+			jar := &recordingJar{}
+			require.NoError(t, tryConnect(t, tt.url, &websocket.RequestOptions{Jar: jar, CAPath: ca.CertFile}))
+			want := strings.Replace(tt.url, strings.SplitN(tt.url, ":", 2)[0], tt.scheme, 1)
+			assert.Equal(t, []string{want}, jar.asked, "Cookies was asked for")
+			assert.Equal(t, []string{want}, jar.stored, "SetCookies was given")
+		}
+	})
+
+	t.Run("a Cookie entry of Header shares the Cookie header", func(t *testing.T) {
+		jar := newJar(t)
+		u, _ := url.Parse("http://127.0.0.1/")
+		jar.SetCookies(u, []*http.Cookie{{Name: "fromjar", Value: "j"}})
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), &websocket.RequestOptions{Jar: jar,
+			Header: map[string]string{"cookie": "own=o"}}))
+		assert.Equal(t, []string{"own=o; fromjar=j"}, lastCookies(plain))
+	})
+
+	t.Run("no jar: only the Cookie entry, nothing stored", func(t *testing.T) {
+		require.NoError(t, tryConnect(t, plain.url("127.0.0.1"), &websocket.RequestOptions{
+			Header: map[string]string{"Cookie": "own=o"}}))
+		assert.Equal(t, []string{"own=o"}, lastCookies(plain))
+	})
+}
+
+// recordingJar is a cookie jar that records the URLs it is asked about and
+// holds nothing.
+type recordingJar struct {
+	mu            sync.Mutex
+	asked, stored []string
+}
+
+func (j *recordingJar) Cookies(u *url.URL) []*http.Cookie {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.asked = append(j.asked, u.String())
+	return nil
+}
+
+func (j *recordingJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.stored = append(j.stored, u.String())
 }

@@ -81,14 +81,17 @@ func TestPingErrors(t *testing.T) {
 // TestPingEndsWithConnection: a Ping waiting for its Pong when the
 // connection ends returns the end, with its close status.
 func TestPingEndsWithConnection(t *testing.T) {
-	closeNow := make(chan struct{})
 	srv := hostile.New(t, func(c *hostile.Conn) {
 		if _, err := c.Upgrade(); err != nil {
 			return
 		}
-		select {
-		case <-closeNow:
-		case <-time.After(receiveTimeout):
+		// Close once the Ping has arrived, so that the Ping call waits for
+		// its Pong when the connection ends (not: finds it ending).
+		for {
+			f, err := c.ReadFrame(time.Now().Add(receiveTimeout))
+			if err != nil || f.Opcode == hostile.OpPing {
+				break
+			}
 		}
 		c.WriteFrame(hostile.Close(4002, "going"))
 		c.ExpectClose(time.Now().Add(receiveTimeout))
@@ -99,7 +102,6 @@ func TestPingEndsWithConnection(t *testing.T) {
 		_, err := ws.Ping(receiveCtx(t))
 		got <- err
 	}()
-	close(closeNow)
 	select {
 	case err := <-got:
 		assertClosedWith(t, err, websocket.CloseResult{Code: 4002, Reason: "going"})

@@ -174,7 +174,7 @@ func (r *restartable) start() {
 		ln, err = net.Listen("tcp", r.addr) // the same port again
 	}
 	require.NoError(r.t, err)
-	up := gorilla.Upgrader{}
+	up := gorilla.Upgrader{CheckOrigin: func(*http.Request) bool { return true }} // the platform's Origin has no port
 	r.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if h := r.hold.Load(); h != nil {
 			r.held.Add(1)

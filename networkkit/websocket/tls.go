@@ -6,14 +6,17 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/youmark/pkcs8"
 )
 
 // tlsFiles are the TLS options of a connection, copied from the caller's
-// RequestOptions at Connect.
+// RequestOptions at Connect: the files and flags, and a clone of
+// TLSClientConfig.
 type tlsFiles struct {
+	base       *tls.Config // a clone of TLSClientConfig; nil if none
 	caPath     string
 	clientCert ClientCert // CertPath "" means none
 	skipVerify bool
@@ -21,7 +24,8 @@ type tlsFiles struct {
 }
 
 func newTLSFiles(o *RequestOptions) tlsFiles {
-	f := tlsFiles{caPath: o.CAPath, skipVerify: o.SkipServerCertVerification, minVersion: o.MinTLSVersion}
+	f := tlsFiles{base: o.TLSClientConfig.Clone(), caPath: o.CAPath,
+		skipVerify: o.SkipServerCertVerification, minVersion: o.MinTLSVersion}
 	if o.ClientCert != nil {
 		f.clientCert = *o.ClientCert
 	}
@@ -29,12 +33,21 @@ func newTLSFiles(o *RequestOptions) tlsFiles {
 }
 
 // load builds the TLS configuration of a wss connection, reading the
-// files now, at Connect, before any dialing.
+// files now, at Connect, before any dialing: the clone of TLSClientConfig
+// (or an empty one) with each option's field set (validate refused the
+// conflicts). The server name is set at dial time.
 func (f *tlsFiles) load() (*tls.Config, error) {
-	cfg := &tls.Config{InsecureSkipVerify: f.skipVerify}
-	if f.minVersion != 0 {
-		cfg.MinVersion = tls.VersionTLS10 + uint16(f.minVersion-TLSv10)
+	cfg := f.base.Clone() // one per load: the session sets ServerName on it
+	if cfg == nil {
+		cfg = &tls.Config{}
 	}
+	if f.skipVerify {
+		cfg.InsecureSkipVerify = true
+	}
+	if v := f.minVersion.version(); v != 0 {
+		cfg.MinVersion = v
+	}
+	cfg.NextProtos = http11Only(cfg.NextProtos)
 	if f.caPath != "" {
 		pool, err := loadCAs(f.caPath)
 		if err != nil {
@@ -50,6 +63,17 @@ func (f *tlsFiles) load() (*tls.Config, error) {
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	return cfg, nil
+}
+
+// http11Only returns the ALPN protocols the opening handshake can use:
+// "http/1.1" if protos offers it, else none. Offering "h2" (as a
+// tls.Config shared with net/http does) would let the server choose a
+// protocol the handshake does not speak.
+func http11Only(protos []string) []string {
+	if slices.Contains(protos, "http/1.1") {
+		return []string{"http/1.1"}
+	}
+	return nil
 }
 
 // loadCAs reads a PEM file, or every file of a directory, into a pool.

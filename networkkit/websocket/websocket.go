@@ -399,6 +399,7 @@ func (ws *WebSocket) Protocol() string {
 //	EventError          WebSocketErrorCallback
 //	EventDataEnd        callback.Callback0Argument
 //	EventHeaderReceive  callback.Callback1Argument[ResponseHeaders]
+//	EventOpenInfo       WebSocketAsyncCallback[OpenInfo]
 //	EventReconnect      WebSocketAsyncCallback[Reconnect]
 //
 // A typ that names no event (nil, a nil pointer, another type), a nil
@@ -451,7 +452,7 @@ func badEventType(method string, typ OnOffType) error {
 	if typ == nil {
 		return newError(ErrParameter, nil, "%s: event type is nil", method)
 	}
-	return newError(ErrParameter, nil, "%s: event type %T is not supported; use EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive or EventReconnect (or a non-nil pointer to one)", method, typ)
+	return newError(ErrParameter, nil, "%s: event type %T is not supported; use EventOpen, EventMessage, EventClose, EventError, EventDataEnd, EventHeaderReceive, EventOpenInfo or EventReconnect (or a non-nil pointer to one)", method, typ)
 }
 
 // OnOpen registers cb for the open event; see [WebSocket.On].
@@ -512,6 +513,16 @@ func (ws *WebSocket) OnHeaderReceive(cb callback.Callback1Argument[ResponseHeade
 // OffHeaderReceive unregisters cb (all if nil) from the headerReceive event.
 func (ws *WebSocket) OffHeaderReceive(cb callback.Callback1Argument[ResponseHeaders]) error {
 	return ws.Off(EventHeaderReceive{}, cb)
+}
+
+// OnOpenInfo registers cb for the openInfo event; see [WebSocket.On].
+func (ws *WebSocket) OnOpenInfo(cb WebSocketAsyncCallback[OpenInfo]) error {
+	return ws.On(EventOpenInfo{}, cb)
+}
+
+// OffOpenInfo unregisters cb (all if nil) from the openInfo event.
+func (ws *WebSocket) OffOpenInfo(cb WebSocketAsyncCallback[OpenInfo]) error {
+	return ws.Off(EventOpenInfo{}, cb)
 }
 
 // OnReconnect registers cb for the reconnect event (Go only; see
