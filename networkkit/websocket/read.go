@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -222,12 +223,13 @@ func (s *session) data(h header, m *inbound) (rf readFailure, done bool) {
 //go:noinline
 func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done bool) {
 	limit := uint64(s.cfg.maxMessageSize)
-	src := &inflateSource{s: s, left: h.length, fin: h.fin, total: h.length}
-	if src.total > limit {
+	src := &inflateSource{s: s, left: h.length, fin: h.fin, total: h.length, bound: compressedBound(limit)}
+	if src.total > src.bound {
 		return tooBigFailure(), true
 	}
 	zr, br := s.inflate.reader(src)
-	out := make([]byte, 0, min(max(4*h.length, readSmall), limit+1))
+	// The buffer grows with the data, from a size the frame cannot dictate.
+	out := make([]byte, 0, min(max(4*min(h.length, 16<<10), readSmall), limit+1))
 	whole := false
 	defer func() { s.inflate.done(zr, br, out, whole) }()
 	for {
@@ -246,6 +248,15 @@ func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done boo
 		}
 		switch {
 		case err == io.EOF:
+			// A sender may end the data with a final block and pad after it
+			// (RFC 7692 §7.2.3.4): the rest of the message's payload is
+			// read and ignored, so that the next frame is read as a frame.
+			if _, err := io.Copy(io.Discard, br); err != nil {
+				if src.failed {
+					return src.fail, true
+				}
+				return violation("invalid compressed data: %v", err), true
+			}
 			whole = true
 			if m.kind == opText && !m.text.done() {
 				return badUTF8("text message"), true
@@ -258,6 +269,16 @@ func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done boo
 			return violation("invalid compressed data: %v", err), true
 		}
 	}
+}
+
+// compressedBound is the most compressed payload a message under limit
+// can need: stored blocks add 5 bytes per 64 KiB to data that does not
+// compress. Past it, the stream is refused even if it inflates to nothing.
+func compressedBound(limit uint64) uint64 {
+	if limit > math.MaxUint64/2 {
+		return math.MaxUint64
+	}
+	return limit + limit/16 + 64<<10
 }
 
 func tooBigFailure() readFailure {
@@ -282,6 +303,7 @@ type inflateSource struct {
 	left   uint64 // payload bytes left in the current frame
 	fin    bool   // the current frame is the message's last
 	total  uint64 // compressed bytes so far
+	bound  uint64 // the most compressed bytes allowed (compressedBound)
 	end    int    // bytes of inflateEnd handed out
 	failed bool
 	fail   readFailure
@@ -332,7 +354,7 @@ func (src *inflateSource) next() bool {
 			return false
 		}
 		src.total += h.length
-		if src.total > uint64(s.cfg.maxMessageSize) {
+		if src.total > src.bound {
 			src.failed, src.fail = true, tooBigFailure()
 			return false
 		}

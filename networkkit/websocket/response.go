@@ -46,6 +46,7 @@ type headGuard struct {
 	last    bool // the current line is the empty line that ends the header
 
 	lines      int
+	tookLast   bool  // the last line was kept from the HTTP reader
 	status     int   // of the status line
 	length     int64 // Content-Length, or -1
 	extensions []string
@@ -75,17 +76,27 @@ func (g *headGuard) Read(p []byte) (int, error) {
 		}
 		line := g.buf[g.off : g.off+i+1]
 		g.lines++
+		taken := false
 		switch {
 		case g.lines > 1 && (len(line) == 1 || len(line) == 2 && line[0] == '\r'):
 			g.pending, g.last = len(line), true
+		case g.lines > 1 && (line[0] == ' ' || line[0] == '\t') && g.tookLast:
+			// An obs-fold continues the field before (RFC 9112 §5.2): a
+			// space stands for it.
+			last := &g.extensions[len(g.extensions)-1]
+			*last = strings.TrimSpace(*last + " " + strings.TrimSpace(string(line)))
+			g.off += len(line)
+			taken = true
 		case g.lines > 1 && g.takeExtensions && headerName(line, "sec-websocket-extensions"):
 			_, value, _ := strings.Cut(strings.TrimRight(string(line), "\r\n"), ":")
 			g.extensions = append(g.extensions, strings.TrimSpace(value))
 			g.off += len(line) // kept from the HTTP reader
+			taken = true
 		default:
 			g.note(line)
 			g.pending = len(line)
 		}
+		g.tookLast = taken
 	}
 	switch {
 	case g.status == http.StatusSwitchingProtocols:

@@ -291,4 +291,14 @@ func TestHeadGuard(t *testing.T) {
 		assert.Equal(t, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n", string(head))
 		assert.Equal(t, []string{"permessage-deflate; client_max_window_bits=10", "x-other"}, g.extensions)
 	})
+
+	t.Run("an extension line folded over two", func(t *testing.T) {
+		resp := "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Extensions: permessage-deflate;\r\n\t client_max_window_bits=9\r\n" +
+			"X-Folded: a\r\n b\r\n\r\n"
+		g := &headGuard{r: &stream{data: []byte(resp), piece: 5}, takeExtensions: true}
+		head, err := io.ReadAll(g)
+		require.NoError(t, err)
+		assert.Equal(t, "HTTP/1.1 101 Switching Protocols\r\nX-Folded: a\r\n b\r\n\r\n", string(head), "other folds go to the HTTP reader")
+		assert.Equal(t, []string{"permessage-deflate; client_max_window_bits=9"}, g.extensions)
+	})
 }
