@@ -93,6 +93,8 @@ type wire struct {
 	closeSent    bool          // no frame may follow the client's Close
 	writeTimeout time.Duration // bounds each write; 0 means none (tests)
 	deadline     time.Time     // the write deadline last set
+	limit        time.Time     // an earlier deadline for the message being written (SendContext's), or zero
+	written      int64         // bytes written to the socket so far
 }
 
 func newWire(c net.Conn, writeTimeout time.Duration) *wire {
@@ -331,15 +333,28 @@ var writePool = sync.Pool{New: func() any { b := make([]byte, maxHeader+writeChu
 // wake its network poller) at every write: a write gets between 7/8 of
 // WriteTimeout and WriteTimeout.
 func (w *wire) send(p []byte) error {
-	if w.writeTimeout > 0 {
-		if now := time.Now(); w.deadline.Sub(now) < w.writeTimeout-w.writeTimeout/8 {
-			w.deadline = now.Add(w.writeTimeout)
-			w.conn.SetWriteDeadline(w.deadline)
+	if w.writeTimeout > 0 || !w.limit.IsZero() {
+		want := w.deadline
+		if now := time.Now(); w.writeTimeout > 0 && want.Sub(now) < w.writeTimeout-w.writeTimeout/8 {
+			want = now.Add(w.writeTimeout)
+		}
+		if !w.limit.IsZero() && (want.IsZero() || w.limit.Before(want)) {
+			want = w.limit
+		}
+		if !want.Equal(w.deadline) {
+			w.deadline = want
+			w.conn.SetWriteDeadline(want)
 		}
 	}
-	_, err := w.conn.Write(p)
+	n, err := w.conn.Write(p)
+	w.written += int64(n)
 	return err
 }
+
+// untouched reports whether a write that failed, started when written was
+// before, left the connection as it was: nothing reached the socket, and
+// there is no TLS layer (whose state a failed write ends for good).
+func (w *wire) untouched(before int64) bool { return w.written == before && w.raw == w.conn }
 
 // writeFrame writes one frame with the payload text or data (only one of
 // them is used), masked with a fresh key (RFC 6455 §5.3), in writes of at

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -92,9 +93,15 @@ func (s *session) giveUp(t *sendTicket, ctxErr error) bool {
 		return true
 	}
 	if t.state.CompareAndSwap(ticketWriting, ticketAbandoned) {
-		s.fail(newError(ErrConnectionFailed, fmt.Errorf("%w: %w", errCancelledMidWrite, ctxErr), "%v (%v); the link is dropped", errCancelledMidWrite, ctxErr))
+		s.giveUpWriting(ctxErr)
 	}
 	return false
+}
+
+// giveUpWriting fails the connection because the context of a
+// SendContext whose message was partly written has ended.
+func (s *session) giveUpWriting(ctxErr error) {
+	s.fail(newError(ErrConnectionFailed, fmt.Errorf("%w: %w", errCancelledMidWrite, ctxErr), "%v (%v); the link is dropped", errCancelledMidWrite, ctxErr))
 }
 
 // acquire takes the write side if it is free and the connection is open;
@@ -255,7 +262,12 @@ func (s *session) writeQueued(m *outgoing) {
 // caller owns the write side. It returns the error the message's sender
 // gets: nil, or 2302006 when the connection broke or closed before the
 // message was written whole.
-func (s *session) writeMessage(m *outgoing) error {
+func (s *session) writeMessage(m *outgoing) error { return s.writeMessageCtx(m, nil) }
+
+// writeMessageCtx is writeMessage for SendContext: if ctx (when not nil)
+// ends while the message is written, the connection is failed and the
+// error wraps ctx.Err().
+func (s *session) writeMessageCtx(m *outgoing, ctx context.Context) error {
 	op := byte(opBinary)
 	data := m.binary
 	if m.isText {
@@ -272,15 +284,27 @@ func (s *session) writeMessage(m *outgoing) error {
 		defer d.release()
 		data, op = z, op|rsv1 // RSV1 on the first frame only
 	}
+	before := s.w.written
 	for {
 		n := min(len(data), s.cfg.maxFrameSize)
 		fin := n == len(data)
 		if err := s.w.writeFrame(op, fin, "", data[:n]); err != nil {
+			if ctx != nil && ctx.Err() != nil { // its deadline cut the write
+				if s.w.untouched(before) { // nothing went out: withdrawn
+					return ctx.Err()
+				}
+				s.giveUpWriting(ctx.Err())
+				return abandonedError(ctx.Err())
+			}
 			s.writeFailed(opName(first), err)
 			return s.sendError(err)
 		}
 		if fin {
 			return nil
+		}
+		if ctx != nil && ctx.Err() != nil {
+			s.giveUpWriting(ctx.Err())
+			return abandonedError(ctx.Err())
 		}
 		data = data[n:]
 		op = opContinuation
@@ -435,6 +459,13 @@ func (s *session) sendNow(m *outgoing) (bool, error) {
 // sendContextNow is sendNow for SendContext: if ctx can end, a ticket lets
 // its end fail the connection while the message is being written, so that
 // the caller returns promptly.
+//
+// A ctx with a deadline costs nothing more: the deadline becomes the
+// socket's write deadline while the message is written, and the context is
+// checked between frames; an explicit cancellation then takes effect at
+// the next frame boundary or at the deadline. A ctx without a deadline is
+// watched with context.AfterFunc, so that its cancellation ends even a
+// write blocked on a server that does not read.
 func (s *session) sendContextNow(ctx context.Context, m *outgoing) (bool, error) {
 	if ctx.Done() == nil {
 		return s.sendNow(m)
@@ -443,6 +474,13 @@ func (s *session) sendContextNow(ctx context.Context, m *outgoing) (bool, error)
 		return false, nil
 	}
 	s.ws.mu.Unlock()
+	if deadline, ok := ctx.Deadline(); ok {
+		s.w.limit = deadline
+		err := s.writeMessageCtx(m, ctx)
+		s.w.limit = time.Time{}
+		s.release()
+		return true, err
+	}
 	t := new(sendTicket)
 	t.state.Store(ticketWriting)
 	stop := context.AfterFunc(ctx, func() { s.giveUp(t, ctx.Err()) })
