@@ -1,0 +1,235 @@
+package websocket_test
+
+// Helpers shared by the black-box tests of the engine (write_test.go,
+// read_test.go, keepalive_test.go, close_test.go, dial_test.go,
+// events_test.go). The servers are internal/hostile scripts on 127.0.0.1;
+// the client's callbacks become a channel through internal/wstest. Server
+// scripts run on goroutines of their own: they report to the test through
+// buffered channels and never call t.FailNow.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cangjie-go/ohos/internal/hostile"
+	"github.com/cangjie-go/ohos/internal/wstest"
+)
+
+// soon is the deadline of a server script's wait: wstest.Timeout from now.
+func soon() time.Time { return time.Now().Add(wstest.Timeout) }
+
+// recv returns the next value of ch, failing the test after
+// wstest.Timeout.
+func recv[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(wstest.Timeout):
+		require.FailNow(t, "nothing received within "+wstest.Timeout.String())
+		panic("unreachable")
+	}
+}
+
+// await waits for ch to be closed (or to deliver), for at most
+// wstest.Timeout, and reports whether it was; server scripts use it to
+// wait for the test.
+func await[T any](ch <-chan T) bool {
+	select {
+	case <-ch:
+		return true
+	case <-time.After(wstest.Timeout):
+		return false
+	}
+}
+
+// gate is a channel a test opens once, to let a server script go on.
+type gate struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+// newGate returns a closed gate. Register g.open as a cleanup after the
+// server whose script waits on it has started (cleanups run last first),
+// so that no script waits on it after the test.
+func newGate() *gate { return &gate{ch: make(chan struct{})} }
+
+// open lets the waiting scripts go on; additional calls do nothing.
+func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
+
+// wait waits, for at most wstest.Timeout, until the gate is open and
+// reports whether it was.
+func (g *gate) wait() bool { return await(g.ch) }
+
+// smallReadBuffer shrinks the server's socket receive buffer, before any
+// frame arrives, so that the client's writes block in TCP soon after the
+// server stops reading (the client's own send buffer still grows up to
+// the system's limit).
+func smallReadBuffer(c *hostile.Conn) {
+	c.NetConn().(*net.TCPConn).SetReadBuffer(64 << 10)
+}
+
+// smallWriteBuffer shrinks the server's socket send buffer, so that the
+// server's writes block soon after the client stops reading.
+func smallWriteBuffer(c *hostile.Conn) {
+	c.NetConn().(*net.TCPConn).SetWriteBuffer(64 << 10)
+}
+
+// message is one data message a server received, reassembled from its
+// frames.
+type message struct {
+	op     hostile.Opcode // OpText or OpBinary
+	data   []byte
+	frames []int // the payload size of each frame
+	whole  bool  // its FIN frame arrived
+}
+
+// messagesOf reassembles the data messages of a server's record, in
+// order; control frames are skipped.
+func messagesOf(rec []hostile.Received) []message {
+	var out []message
+	open := false
+	for _, r := range rec {
+		f := r.Frame
+		switch {
+		case f.Opcode.IsControl():
+			continue
+		case f.Opcode != hostile.OpContinuation || !open:
+			out = append(out, message{op: f.Opcode})
+		}
+		m := &out[len(out)-1]
+		m.data = append(m.data, f.Payload...)
+		m.frames = append(m.frames, len(f.Payload))
+		m.whole, open = f.Fin, !f.Fin
+	}
+	return out
+}
+
+// payload returns a message of size bytes (at least 8) that starts with
+// id, so that a server can tell the messages apart.
+func payload(id uint64, size int) []byte {
+	p := bytes.Repeat([]byte{'a' + byte(id%26)}, size)
+	binary.BigEndian.PutUint64(p, id)
+	return p
+}
+
+// idOf returns the id payload put at the start of p.
+func idOf(p []byte) uint64 {
+	if len(p) < 8 {
+		return ^uint64(0)
+	}
+	return binary.BigEndian.Uint64(p)
+}
+
+// waitStalled waits until n() has not changed for quiet and returns its
+// value: a wait for something to stop happening, bounded by
+// wstest.Timeout.
+func waitStalled(t testing.TB, n func() int64, quiet time.Duration) int64 {
+	t.Helper()
+	tick := time.NewTicker(quiet / 10)
+	defer tick.Stop()
+	deadline := time.Now().Add(wstest.Timeout)
+	last, since := n(), time.Now()
+	for time.Now().Before(deadline) {
+		<-tick.C
+		if v := n(); v != last {
+			last, since = v, time.Now()
+		} else if time.Since(since) >= quiet {
+			return v
+		}
+	}
+	require.FailNow(t, "the counter never stopped changing", "last value %d", last)
+	return 0
+}
+
+// waitParked waits until some goroutine is parked in a select directly in
+// function fn (for example "(*WebSocket).SendContext": its message is
+// queued and it waits for the outcome). It reads the stacks of all
+// goroutines on a ticker, under wstest.Timeout.
+func waitParked(t testing.TB, fn string) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	deadline := time.Now().Add(wstest.Timeout)
+	buf := make([]byte, 1<<20)
+	for time.Now().Before(deadline) {
+		n := runtime.Stack(buf, true)
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			lines := strings.SplitN(g, "\n", 3)
+			if len(lines) >= 2 && strings.Contains(lines[0], "[select") && strings.Contains(lines[1], fn+"(") {
+				return
+			}
+		}
+		<-tick.C
+	}
+	require.FailNow(t, "no goroutine parked in "+fn)
+}
+
+// newRecordingServer starts a server that accepts the handshake, reads
+// every frame, answers a Close frame with the same code and sends the
+// record of what it read to the returned channel, once per connection.
+func newRecordingServer(t testing.TB) (*hostile.Server, <-chan []hostile.Received) {
+	records := make(chan []hostile.Received, 16)
+	srv := hostile.New(t, func(c *hostile.Conn) {
+		defer func() { records <- c.Record() }()
+		if _, err := c.Upgrade(); err != nil {
+			return
+		}
+		for {
+			f, err := c.ReadFrame(soon())
+			if err != nil {
+				return
+			}
+			if f.Opcode == hostile.OpClose {
+				code, _, _ := hostile.ParseClose(f.Payload)
+				c.WriteFrame(hostile.Close(code, ""))
+				c.WaitTCPClose(soon())
+				return
+			}
+		}
+	})
+	return srv, records
+}
+
+// stuckServer is a server that accepts the handshake and then reads
+// nothing (with a small receive buffer) until the test resumes it: the
+// client's writes block in TCP. Resumed, it reads what the client sent and
+// reports whether the client had closed the TCP connection.
+type stuckServer struct {
+	*hostile.Server
+	resume *gate
+	// ended receives, once resumed, nil if the client closed the TCP
+	// connection (end of stream, or reset), else why reading stopped.
+	ended chan error
+}
+
+func newStuckServer(t testing.TB) *stuckServer {
+	s := &stuckServer{resume: newGate(), ended: make(chan error, 16)}
+	s.Server = hostile.New(t, func(c *hostile.Conn) {
+		smallReadBuffer(c)
+		if _, err := c.Upgrade(); err != nil {
+			return
+		}
+		if !s.resume.wait() {
+			return
+		}
+		closed, err := c.WaitTCPClose(soon())
+		if closed {
+			err = nil
+		} else if err == nil {
+			err = errors.New("the client did not close the connection")
+		}
+		s.ended <- err
+	})
+	t.Cleanup(s.resume.open)
+	return s
+}
