@@ -5,13 +5,16 @@ package websocket_test
 // context, and the send queue.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +27,7 @@ import (
 
 	"github.com/cangjie-go/ohos/callback"
 	"github.com/cangjie-go/ohos/internal/hostile"
+	"github.com/cangjie-go/ohos/internal/testpki"
 	"github.com/cangjie-go/ohos/internal/wstest"
 	"github.com/cangjie-go/ohos/networkkit/websocket"
 )
@@ -191,12 +195,73 @@ func TestPongBetweenFragments(t *testing.T) {
 	}
 }
 
+// tlsStuckServer is a wss server that answers the handshake and then
+// reads nothing until resumed; resumed, it reports (on ended) nil once the
+// client closed the TCP connection, or why reading stopped.
+type tlsStuckServer struct {
+	url    string
+	resume *gate
+	ended  chan error
+}
+
+func newTLSStuckServer(t *testing.T, leaf testpki.Leaf) *tlsStuckServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &tlsStuckServer{url: "wss://" + ln.Addr().String() + "/", resume: newGate(), ended: make(chan error, 1)}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		raw, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		conns = append(conns, raw)
+		mu.Unlock()
+		raw.(*net.TCPConn).SetReadBuffer(64 << 10)
+		tc := tls.Server(raw, &tls.Config{Certificates: []tls.Certificate{leaf.TLS}})
+		tc.SetDeadline(soon())
+		req, err := http.ReadRequest(bufio.NewReader(tc))
+		if err != nil {
+			return
+		}
+		if _, err := tc.Write(hostile.Response101(req.Header.Get("Sec-WebSocket-Key"))); err != nil {
+			return
+		}
+		if !s.resume.wait() {
+			return
+		}
+		// Under TLS the bytes mean nothing to the test: read the TCP
+		// stream to its end.
+		raw.SetReadDeadline(soon())
+		_, err = io.Copy(io.Discard, raw)
+		if err != nil && hostile.PeerClosed(err) {
+			err = nil
+		}
+		s.ended <- err
+	}()
+	t.Cleanup(func() {
+		s.resume.open()
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return s
+}
+
 // TestWriteTimeout checks the write bound: a write that does not complete
 // within WriteTimeout fails the connection — the Send completes with
 // 2302006, the error event (200) names the frame and the timeout, close
 // reports 1006 — and the socket is closed at once, so that no half frame
-// stays on an open connection; for data and control frames (package doc,
-// section Writing).
+// stays on an open connection; on ws and wss alike, for data and control
+// frames (package doc, section Writing).
 func TestWriteTimeout(t *testing.T) {
 	const writeTimeout = 200 * time.Millisecond
 	big := websocket.StringData(strings.Repeat("x", 16<<20)) // far more than the socket buffers
@@ -234,6 +299,20 @@ func TestWriteTimeout(t *testing.T) {
 		ws := wstest.NewWS(t)
 		r := wstest.NewRecorder(t, ws)
 		r.Open(t, srv.URL(), &websocket.RequestOptions{WriteTimeout: writeTimeout})
+		sendFails(t, r)
+		srv.resume.open()
+		assert.NoError(t, recv(t, srv.ended), "the client must close the TCP connection")
+	})
+
+	t.Run("wss", func(t *testing.T) {
+		t.Skip("engine bug: after a write timeout on wss, dropLink's tls.Conn.Close blocks up to 5 s " +
+			"sending close_notify into the full socket, so the socket stays open with a half frame and " +
+			"the Send's completion and the error event come 5 s late")
+		ca := testpki.NewCA(t, "write-timeout")
+		srv := newTLSStuckServer(t, ca.Issue("server", testpki.LeafOptions{}))
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.url, &websocket.RequestOptions{WriteTimeout: writeTimeout, CAPath: ca.CertFile})
 		sendFails(t, r)
 		srv.resume.open()
 		assert.NoError(t, recv(t, srv.ended), "the client must close the TCP connection")
