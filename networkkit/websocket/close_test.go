@@ -37,7 +37,7 @@ func TestEventsOrderedAcrossConnections(t *testing.T) {
 			return
 		}
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}

@@ -27,6 +27,19 @@ import (
 // soon is the deadline of a server script's wait: wstest.Timeout from now.
 func soon() time.Time { return time.Now().Add(wstest.Timeout) }
 
+// nextFrame returns the next frame the client sent, or why there is none
+// (the connection ended). It waits as long as it takes, up to four times
+// wstest.Timeout: one large frame read slowly on a loaded machine can take
+// longer than wstest.Timeout.
+func nextFrame(c *hostile.Conn) (hostile.Frame, error) {
+	for end := time.Now().Add(4 * wstest.Timeout); ; {
+		f, err := c.ReadFrame(soon())
+		if !errors.Is(err, hostile.ErrTimeout) || time.Now().After(end) {
+			return f, err
+		}
+	}
+}
+
 // recv returns the next value of ch, failing the test after
 // wstest.Timeout.
 func recv[T any](t testing.TB, ch <-chan T) T {
@@ -185,7 +198,7 @@ func newRecordingServer(t testing.TB) (*hostile.Server, <-chan []hostile.Receive
 			return
 		}
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}

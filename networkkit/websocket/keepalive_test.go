@@ -45,7 +45,7 @@ func newPongServer(t *testing.T, rate int, delay time.Duration) (*hostile.Server
 		}
 		c.SetReadRate(rate)
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}
@@ -73,21 +73,22 @@ func newPongServer(t *testing.T, rate int, delay time.Duration) (*hostile.Server
 // whole message, and is not late meanwhile (package doc, sections
 // Keep-alive and Writing).
 func TestKeepAliveDuringSlowUpload(t *testing.T) {
-	// The server reads about 12 MB/s: the client's socket buffers (up to
-	// 4 MiB) delay a Ping by up to about 0.35 s, the whole message by two
-	// seconds.
+	// The server reads about 12 MB/s (less on a loaded machine): the
+	// client's socket buffers (up to 4 MiB) delay a Ping by about 0.35 s,
+	// and the whole 40 MiB message by more than three seconds. The Pong
+	// timeout lies between, with room for a machine several times slower.
 	const (
 		rate        = 16 << 20
-		size        = 24 << 20
-		pongTimeout = time.Second
+		pongTimeout = 2 * time.Second
 	)
 	for _, tt := range []struct {
 		name     string
 		maxFrame int
+		size     int
 		pings    int // at least
 	}{
-		{"fragments", 0, 3},
-		{"NoFragmentation", websocket.NoFragmentation, 1},
+		{"fragments", 0, 8 << 20, 2},
+		{"NoFragmentation", websocket.NoFragmentation, 40 << 20, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, logs := newPongServer(t, rate, 0)
@@ -99,10 +100,11 @@ func TestKeepAliveDuringSlowUpload(t *testing.T) {
 				MaxFrameSize: tt.maxFrame,
 			})
 			start := time.Now()
-			ws.Send(websocket.ArrayData(make([]byte, size)), r.Done("send"))
-			e := r.Expect(t, "send")[0]
+			ws.Send(websocket.ArrayData(make([]byte, tt.size)), r.Done("send"))
+			e := r.WaitFor(t, "the send", func(e wstest.Event) bool { return e.Kind != "dataEnd" })
+			require.Equal(t, "send", e.Kind, "%v", e)
 			require.True(t, e.OK, "the upload failed: %v", e)
-			t.Logf("uploaded %d MiB in %v", size>>20, time.Since(start).Round(time.Millisecond))
+			t.Logf("uploaded %d MiB in %v", tt.size>>20, time.Since(start).Round(time.Millisecond))
 			r.Shut(t)
 			log := recv(t, logs)
 			assert.GreaterOrEqual(t, len(log.pings), tt.pings, "keep-alive Pings during the upload")
@@ -183,7 +185,7 @@ func TestKeepAliveUnsolicitedPongs(t *testing.T) {
 			}
 		}()
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}
@@ -204,7 +206,7 @@ func TestKeepAliveUnsolicitedPongs(t *testing.T) {
 	r := wstest.NewRecorder(t, ws)
 	r.Open(t, srv.URL(), &websocket.RequestOptions{
 		PingInterval: mo.Some(interval),
-		PongTimeout:  mo.Some(10 * interval),
+		PongTimeout:  mo.Some(25 * interval),
 	})
 	const watch = 2 * time.Second
 	r.Quiet(t, watch) // no error, no close
@@ -233,7 +235,7 @@ func TestKeepAliveUnsolicitedPongsDoNotAnswer(t *testing.T) {
 			}
 		}()
 		for { // read, never answer
-			if _, err := c.ReadFrame(soon()); err != nil {
+			if _, err := nextFrame(c); err != nil {
 				return
 			}
 		}
@@ -243,7 +245,7 @@ func TestKeepAliveUnsolicitedPongsDoNotAnswer(t *testing.T) {
 	r.Open(t, srv.URL(), &websocket.RequestOptions{PingInterval: mo.Some(interval), PongTimeout: mo.Some(timeout)})
 	start := time.Now()
 	evs := r.Expect(t, "error", "close")
-	assert.Less(t, time.Since(start), time.Second, "the Pong timeout took too long")
+	assert.Less(t, time.Since(start), 2*time.Second, "the Pong timeout took too long")
 	wstest.AssertCode(t, evs[0].Err, websocket.ErrConnectionFailed)
 	assert.ErrorIs(t, evs[0].Err, websocket.ErrPongTimeout)
 	assert.Equal(t, websocket.CloseResult{Code: 1006, Reason: "The link is down"}, evs[1].Close)
@@ -274,7 +276,7 @@ func TestKeepAliveRearm(t *testing.T) {
 			// The timer fires PingInterval after the Pong arrived; the
 			// arrival times jitter by a few milliseconds.
 			assert.GreaterOrEqual(t, gap, delay+interval-10*time.Millisecond, "Ping %d came %v after the previous one", i, gap)
-			assert.Less(t, gap, delay+interval+200*time.Millisecond, "Ping %d came %v after the previous one", i, gap)
+			assert.Less(t, gap, delay+interval+time.Second, "Ping %d came %v after the previous one", i, gap)
 		}
 	}
 }
@@ -307,7 +309,7 @@ func TestKeepAliveStopsAtClose(t *testing.T) {
 			return
 		}
 		for { // read, never answer a Ping
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}

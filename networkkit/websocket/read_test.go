@@ -7,8 +7,8 @@ package websocket_test
 
 import (
 	"encoding/binary"
-	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,7 +55,7 @@ func newChattyServer(t *testing.T, count, size int) *chattyServer {
 			s.sent.Store(int64(i + 1))
 		}
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}
@@ -134,7 +134,11 @@ func TestBackPressure(t *testing.T) {
 			r := wstest.Detached(ws)
 			r.Attach(t) // after the blocking callback: the recorder sees what follows it
 			opts := &websocket.RequestOptions{MaxMessageSize: size, ReceiveQueueBytes: queueBytes}
-			require.NoError(t, ws.ConnectContext(wstest.Ctx(t), srv.URL(), opts))
+			if _, ok := tt.event.(websocket.EventMessage); ok {
+				r.Open(t, srv.URL(), opts) // the open callbacks are done: the reader runs the message callback itself
+			} else {
+				require.NoError(t, ws.ConnectContext(wstest.Ctx(t), srv.URL(), opts))
+			}
 
 			base := heapInUse()
 			srv.start.open()
@@ -150,7 +154,7 @@ func TestBackPressure(t *testing.T) {
 			for next < count {
 				e := r.Next(t)
 				switch e.Kind {
-				case "headerReceive", "open", "dataEnd":
+				case "headerReceive", "connect", "open", "dataEnd":
 				case "message":
 					data, ok := e.Msg.(websocket.ArrayData)
 					require.True(t, ok, "%v", e)
@@ -186,11 +190,14 @@ func TestReceiveQueueBounds(t *testing.T) {
 			b := newBlocker(t)
 			require.NoError(t, ws.OnOpen(websocket.WebSocketAsyncCallbackFunc[map[uint32]string](
 				func(mo.Option[callback.AsyncError], mo.Option[map[uint32]string]) { b.block() })))
-			var got atomic.Int64
+			var got atomic.Int64 // messages in order so far
+			all := make(chan struct{})
 			require.NoError(t, ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
 				func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
 					if m := data.MustGet().(websocket.ArrayData); idOf(m) == uint64(got.Load()) {
-						got.Add(1)
+						if got.Add(1) == int64(tt.count) {
+							close(all)
+						}
 					}
 				})))
 			require.NoError(t, ws.ConnectContext(wstest.Ctx(t), srv.URL(), &tt.opts))
@@ -201,8 +208,11 @@ func TestReceiveQueueBounds(t *testing.T) {
 			assert.Less(t, sent, int64(tt.count), "the server's writes must block")
 
 			b.release.open()
-			waitStalled(t, got.Load, 100*time.Millisecond)
-			assert.Equal(t, int64(tt.count), got.Load(), "every message, in order")
+			select {
+			case <-all:
+			case <-time.After(wstest.Timeout):
+				assert.Fail(t, "not every message arrived in order", "%d of %d", got.Load(), tt.count)
+			}
 			require.NoError(t, ws.CloseContext(wstest.Ctx(t), nil))
 		})
 	}
@@ -219,18 +229,28 @@ func TestCloseWhileReaderHeld(t *testing.T) {
 		if _, err := c.Upgrade(); err != nil {
 			return
 		}
-		go func() { // the client's Close frame stops the sending
+		// The client's text message starts the sending; its Close frame
+		// stops it.
+		started := make(chan struct{})
+		var once sync.Once
+		start := func() { once.Do(func() { close(started) }) }
+		go func() {
+			defer start()
 			for {
-				f, err := c.ReadFrame(soon())
-				if err != nil && !errors.Is(err, hostile.ErrTimeout) {
+				f, err := nextFrame(c)
+				if err != nil {
 					return
 				}
-				if f.Opcode == hostile.OpClose {
+				switch f.Opcode {
+				case hostile.OpText:
+					start()
+				case hostile.OpClose:
 					closing.Store(true)
 					return
 				}
 			}
 		}()
+		<-started
 		frame := hostile.Binary(make([]byte, 256<<10)).Encode()
 		for deadline := soon(); !closing.Load() && time.Now().Before(deadline); {
 			if c.WriteRaw(frame) != nil {
@@ -246,6 +266,9 @@ func TestCloseWhileReaderHeld(t *testing.T) {
 		func(mo.Option[callback.AsyncError], mo.Option[websocket.MessageData]) { b.block() })))
 	r := wstest.NewRecorder(t, ws)
 	r.Open(t, srv.URL(), &websocket.RequestOptions{CloseTimeout: 10 * time.Second})
+	// Once the open callbacks are done, so that the reader runs the message
+	// callback itself.
+	require.NoError(t, ws.SendContext(wstest.Ctx(t), websocket.StringData("go")))
 	recv(t, b.entered)
 
 	start := time.Now()
@@ -262,15 +285,15 @@ func TestCloseWhileReaderHeld(t *testing.T) {
 // reader resumes; and the connection goes on (package doc, sections
 // Back-pressure and Keep-alive).
 func TestHeldReaderAndKeepAlive(t *testing.T) {
-	const hold = 600 * time.Millisecond
+	const hold = time.Second
 	pongAt := make(chan time.Time, 1)
 	srv := hostile.New(t, func(c *hostile.Conn) {
 		if _, err := c.Upgrade(); err != nil {
 			return
 		}
-		c.WriteFrames([]hostile.Frame{hostile.Text("hold"), hostile.Ping([]byte("server"))})
+		started := false
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}
@@ -279,6 +302,11 @@ func TestHeldReaderAndKeepAlive(t *testing.T) {
 				c.WriteFrame(hostile.Pong(f.Payload))
 			case f.Opcode == hostile.OpPong && string(f.Payload) == "server":
 				pongAt <- time.Now()
+			case f.Opcode == hostile.OpText && !started:
+				// The open callbacks are done: the reader runs the message
+				// callback itself, and then reads the Ping.
+				started = true
+				c.WriteFrames([]hostile.Frame{hostile.Text("hold"), hostile.Ping([]byte("server"))})
 			case f.Opcode == hostile.OpText:
 				c.WriteFrame(hostile.Text(string(f.Payload)))
 			case f.Opcode == hostile.OpClose:
@@ -294,8 +322,9 @@ func TestHeldReaderAndKeepAlive(t *testing.T) {
 	r := wstest.NewRecorder(t, ws)
 	r.Open(t, srv.URL(), &websocket.RequestOptions{
 		PingInterval: mo.Some(20 * time.Millisecond),
-		PongTimeout:  mo.Some(100 * time.Millisecond),
+		PongTimeout:  mo.Some(300 * time.Millisecond), // it passes while the reader is held
 	})
+	require.NoError(t, ws.SendContext(wstest.Ctx(t), websocket.StringData("go")))
 	recv(t, b.entered)
 	held := time.Now()
 	select {
@@ -346,7 +375,7 @@ func TestFramesWithThe101(t *testing.T) {
 					return
 				}
 				for {
-					f, err := c.ReadFrame(soon())
+					f, err := nextFrame(c)
 					if err != nil {
 						return
 					}

@@ -99,9 +99,9 @@ func TestFragmenting(t *testing.T) {
 // (package doc, section Writing).
 func TestPongBetweenFragments(t *testing.T) {
 	const (
-		messages = 80
+		messages = 48
 		size     = 1 << 20 // 16 frames of 64 KiB each
-		pings    = 8
+		pings    = 6
 		every    = messages * size / (pings + 1) // payload bytes between two Pings
 	)
 	type report struct {
@@ -120,7 +120,7 @@ func TestPongBetweenFragments(t *testing.T) {
 		}
 		read, sent := 0, 0
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}
@@ -163,7 +163,7 @@ func TestPongBetweenFragments(t *testing.T) {
 			}
 		}
 		require.GreaterOrEqual(t, at, 0, "no Pong for Ping %d", i)
-		assert.Less(t, rec[at].At.Sub(rep.sentAt[i]), time.Second, "the Pong of Ping %d came late", i)
+		assert.Less(t, rec[at].At.Sub(rep.sentAt[i]), 2*time.Second, "the Pong of Ping %d came late", i)
 		before := -1
 		for j := at - 1; j >= 0; j-- {
 			if !rec[j].Frame.Opcode.IsControl() {
@@ -177,8 +177,8 @@ func TestPongBetweenFragments(t *testing.T) {
 		}
 	}
 	// A Ping the client reads while it writes the last fragment of a
-	// message (one in 16) is answered right after that message, before the
-	// next one; every other Pong must come between two fragments.
+	// message (one time in 16) is answered right after that message,
+	// before the next one; the others between two fragments.
 	assert.GreaterOrEqual(t, midMessage, pings/2,
 		"Pongs written between two fragments of a message; the others came after a whole message")
 
@@ -267,12 +267,12 @@ func TestWriteTimeout(t *testing.T) {
 	big := websocket.StringData(strings.Repeat("x", 16<<20)) // far more than the socket buffers
 
 	// failed checks the error and close events of a connection whose write
-	// of a kind frame timed out.
-	failed := func(t *testing.T, r *wstest.Recorder, kind string) {
+	// of a kind frame timed out after limit.
+	failed := func(t *testing.T, r *wstest.Recorder, kind string, limit time.Duration) {
 		t.Helper()
 		evs := r.Expect(t, "error", "close")
 		wstest.AssertCode(t, evs[0].Err, websocket.ErrConnectionFailed)
-		assert.Contains(t, evs[0].Err.Error(), fmt.Sprintf("writing a %s frame timed out after %v", kind, writeTimeout))
+		assert.Contains(t, evs[0].Err.Error(), fmt.Sprintf("writing a %s frame timed out after %v", kind, limit))
 		assert.ErrorIs(t, evs[0].Err, websocket.ErrLinkDown)
 		var ne net.Error
 		if assert.ErrorAs(t, evs[0].Err, &ne) {
@@ -288,7 +288,7 @@ func TestWriteTimeout(t *testing.T) {
 		e := r.Expect(t, "send")[0]
 		wstest.AssertCode(t, e.Err, websocket.ErrConnectionNotExist)
 		assert.ErrorIs(t, e.Err, net.ErrClosed)
-		failed(t, r, "text")
+		failed(t, r, "text", writeTimeout)
 		// Filling the socket buffers takes a moment; then one write waits
 		// for WriteTimeout.
 		assert.Less(t, time.Since(start), 2*time.Second, "the write bound took too long")
@@ -322,8 +322,10 @@ func TestWriteTimeout(t *testing.T) {
 		// The server reads a large message at a steady rate, so that each
 		// of its writes completes in time; when its Send has completed, the
 		// socket buffers are full. Then the server stops reading and sends
-		// Pings: the first Pong that does not fit cannot be written.
-		const rate = 16 << 20
+		// Pings: the first Pong that does not fit cannot be written. The
+		// bound is longer here, so that a loaded machine writes the data in
+		// time.
+		const rate, pongWriteTimeout = 16 << 20, time.Second
 		stop := newGate()
 		ended := make(chan error, 1)
 		srv := hostile.New(t, func(c *hostile.Conn) {
@@ -334,7 +336,7 @@ func TestWriteTimeout(t *testing.T) {
 			c.SetReadRate(rate)
 			go func() {
 				for { // read in the background, at the rate
-					if _, err := c.ReadFrame(soon()); err != nil && !errors.Is(err, hostile.ErrTimeout) {
+					if _, err := nextFrame(c); err != nil {
 						return
 					}
 				}
@@ -361,12 +363,12 @@ func TestWriteTimeout(t *testing.T) {
 		t.Cleanup(stop.open)
 		ws := wstest.NewWS(t)
 		r := wstest.NewRecorder(t, ws)
-		r.Open(t, srv.URL(), &websocket.RequestOptions{WriteTimeout: writeTimeout})
+		r.Open(t, srv.URL(), &websocket.RequestOptions{WriteTimeout: pongWriteTimeout})
 		ws.Send(websocket.ArrayData(make([]byte, 6<<20)), r.Done("send"))
 		e := r.Expect(t, "send")[0]
 		require.True(t, e.OK, "the data must be written in time: %v", e)
 		stop.open()
-		failed(t, r, "pong")
+		failed(t, r, "pong", pongWriteTimeout)
 		assert.NoError(t, recv(t, ended), "the client must close the TCP connection")
 	})
 }
@@ -461,7 +463,7 @@ func TestSendContextWithdrawnWhileQueued(t *testing.T) {
 					return
 				}
 				for {
-					f, err := c.ReadFrame(soon())
+					f, err := nextFrame(c)
 					if err != nil {
 						return
 					}
@@ -525,7 +527,7 @@ func TestSendContextCancellationRace(t *testing.T) {
 			return
 		}
 		for {
-			f, err := c.ReadFrame(soon())
+			f, err := nextFrame(c)
 			if err != nil {
 				return
 			}
