@@ -110,22 +110,24 @@ func TestEventsOrderedAcrossConnections(t *testing.T) {
 }
 
 // TestEndWaitsForTheWriter checks that the end of a connection is reported
-// only when its write side is done: a Send whose write is in progress
-// (on a server that does not read) when the server's Close frame arrives
-// completes exactly once, with 2302006, before the close event. With
-// fragments, the client's Close answer cuts the message off at the next
-// frame boundary; with NoFragmentation, the write stays blocked until the
-// link is dropped, CloseTimeout later (package doc, sections Lifecycle and
-// Writing).
+// only when its write side is done: a Send whose write is in progress when
+// the server's Close frame arrives completes exactly once, with 2302006,
+// before the close event. With fragments, the client's answer to the
+// Close cuts the message off at the next frame boundary (the server goes
+// on reading); with NoFragmentation, on a server that stops reading, the
+// write stays blocked until the link is dropped, CloseTimeout later
+// (package doc, sections Lifecycle and Writing).
 func TestEndWaitsForTheWriter(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		maxFrame int
+		read     bool // the server reads on after its Close frame
 	}{
-		{"fragments", 0},
-		{"NoFragmentation", websocket.NoFragmentation},
+		{"fragments", 0, true},
+		{"NoFragmentation", websocket.NoFragmentation, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			done := newGate()
 			srv := hostile.New(t, func(c *hostile.Conn) {
 				smallReadBuffer(c)
 				if _, err := c.Upgrade(); err != nil {
@@ -138,9 +140,13 @@ func TestEndWaitsForTheWriter(t *testing.T) {
 				if c.WriteFrame(hostile.Close(4001, "bye")) != nil {
 					return
 				}
+				if !tt.read && !done.wait() {
+					return
+				}
 				c.NetConn().SetReadDeadline(soon())
 				io.Copy(io.Discard, c.NetConn()) // until the client drops the link
 			})
+			t.Cleanup(done.open)
 			ws := wstest.NewWS(t)
 			r := wstest.NewRecorder(t, ws)
 			r.Open(t, srv.URL(), &websocket.RequestOptions{MaxFrameSize: tt.maxFrame, CloseTimeout: 300 * time.Millisecond})
@@ -151,6 +157,7 @@ func TestEndWaitsForTheWriter(t *testing.T) {
 			assert.ErrorIs(t, evs[0].Err, net.ErrClosed)
 			assert.Equal(t, websocket.CloseResult{Code: 4001, Reason: "bye"}, evs[1].Close)
 			r.Quiet(t, 200*time.Millisecond) // the Send completed once
+			done.open()
 		})
 	}
 }

@@ -53,46 +53,41 @@ func recv[T any](t testing.TB, ch <-chan T) T {
 	}
 }
 
-// await waits for ch to be closed (or to deliver), for at most
-// wstest.Timeout, and reports whether it was; server scripts use it to
-// wait for the test.
-func await[T any](ch <-chan T) bool {
-	select {
-	case <-ch:
-		return true
-	case <-time.After(wstest.Timeout):
-		return false
-	}
-}
-
 // gate is a channel a test opens once, to let a server script go on.
 type gate struct {
 	ch   chan struct{}
 	once sync.Once
 }
 
-// newGate returns a closed gate. Register g.open as a cleanup after the
-// server whose script waits on it has started (cleanups run last first),
-// so that no script waits on it after the test.
+// newGate returns a gate that is not open yet. Register g.open as a
+// cleanup after the server whose script waits on it has started (cleanups
+// run last first), so that no script waits on it after the test.
 func newGate() *gate { return &gate{ch: make(chan struct{})} }
 
 // open lets the waiting scripts go on; additional calls do nothing.
 func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
 
 // wait waits, for at most wstest.Timeout, until the gate is open and
-// reports whether it was.
-func (g *gate) wait() bool { return await(g.ch) }
+// reports whether it was; server scripts use it to wait for the test.
+func (g *gate) wait() bool {
+	select {
+	case <-g.ch:
+		return true
+	case <-time.After(wstest.Timeout):
+		return false
+	}
+}
 
-// smallReadBuffer shrinks the server's socket receive buffer, before any
-// frame arrives, so that the client's writes block in TCP soon after the
-// server stops reading (the client's own send buffer still grows up to
-// the system's limit).
+// smallReadBuffer fixes the server's socket receive buffer at 64 KiB
+// (128 KiB for the kernel) before any frame arrives, so that the client's
+// writes block in TCP soon after the server stops reading (the client's
+// own send buffer still grows up to the system's limit, 4 MiB here).
 func smallReadBuffer(c *hostile.Conn) {
 	c.NetConn().(*net.TCPConn).SetReadBuffer(64 << 10)
 }
 
-// smallWriteBuffer shrinks the server's socket send buffer, so that the
-// server's writes block soon after the client stops reading.
+// smallWriteBuffer fixes the server's socket send buffer at 64 KiB, so
+// that the server's writes block soon after the client stops reading.
 func smallWriteBuffer(c *hostile.Conn) {
 	c.NetConn().(*net.TCPConn).SetWriteBuffer(64 << 10)
 }
