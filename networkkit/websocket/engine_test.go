@@ -27,6 +27,28 @@ import (
 // soon is the deadline of a server script's wait: wstest.Timeout from now.
 func soon() time.Time { return time.Now().Add(wstest.Timeout) }
 
+// slowWait bounds the waits for steps that take long on a loaded machine
+// (filling socket buffers, large uploads): much longer than wstest.Timeout,
+// much shorter than the 30 s defaults a broken bound would fall back on.
+const slowWait = 20 * time.Second
+
+// expectSlow is wstest.Recorder.Expect for such steps: it waits up to
+// slowWait for each event.
+func expectSlow(t testing.TB, r *wstest.Recorder, kinds ...string) []wstest.Event {
+	t.Helper()
+	got := make([]wstest.Event, 0, len(kinds))
+	for i, k := range kinds {
+		select {
+		case e := <-r.C():
+			got = append(got, e)
+			require.Equal(t, k, e.Kind, "event %d: want sequence %v, got %v so far", i, kinds, got)
+		case <-time.After(slowWait):
+			require.FailNow(t, "no event within "+slowWait.String(), "want sequence %v, got %v so far", kinds, got)
+		}
+	}
+	return got
+}
+
 // nextFrame returns the next frame the client sent, or why there is none
 // (the connection ended). It waits as long as it takes, up to four times
 // wstest.Timeout: one large frame read slowly on a loaded machine can take
