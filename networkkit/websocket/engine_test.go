@@ -66,11 +66,17 @@ func nextFrame(c *hostile.Conn) (hostile.Frame, error) {
 // wstest.Timeout.
 func recv[T any](t testing.TB, ch <-chan T) T {
 	t.Helper()
+	return recvWithin(t, ch, wstest.Timeout)
+}
+
+// recvWithin returns the next value of ch, failing the test after d.
+func recvWithin[T any](t testing.TB, ch <-chan T, d time.Duration) T {
+	t.Helper()
 	select {
 	case v := <-ch:
 		return v
-	case <-time.After(wstest.Timeout):
-		require.FailNow(t, "nothing received within "+wstest.Timeout.String())
+	case <-time.After(d):
+		require.FailNow(t, "nothing received within "+d.String())
 		panic("unreachable")
 	}
 }
@@ -89,29 +95,31 @@ func newGate() *gate { return &gate{ch: make(chan struct{})} }
 // open lets the waiting scripts go on; additional calls do nothing.
 func (g *gate) open() { g.once.Do(func() { close(g.ch) }) }
 
-// wait waits, for at most wstest.Timeout, until the gate is open and
-// reports whether it was; server scripts use it to wait for the test.
+// wait waits, for at most slowWait, until the gate is open and reports
+// whether it was; server scripts use it to wait for the test.
 func (g *gate) wait() bool {
 	select {
 	case <-g.ch:
 		return true
-	case <-time.After(wstest.Timeout):
+	case <-time.After(slowWait):
 		return false
 	}
 }
 
-// smallReadBuffer fixes the server's socket receive buffer at 64 KiB
-// (128 KiB for the kernel) before any frame arrives, so that the client's
-// writes block in TCP soon after the server stops reading (the client's
-// own send buffer still grows up to the system's limit, 4 MiB here).
+// smallReadBuffer fixes the server's socket receive buffer at 256 KiB
+// before any frame arrives, so that the client's writes block in TCP soon
+// after the server stops reading (the client's own send buffer still
+// grows up to the system's limit, 4 MiB here). Much smaller buffers make
+// the window smaller than loopback's 64 KiB segments, and the kernel then
+// trickles the data on its persist timer.
 func smallReadBuffer(c *hostile.Conn) {
-	c.NetConn().(*net.TCPConn).SetReadBuffer(64 << 10)
+	c.NetConn().(*net.TCPConn).SetReadBuffer(256 << 10)
 }
 
-// smallWriteBuffer fixes the server's socket send buffer at 64 KiB, so
+// smallWriteBuffer fixes the server's socket send buffer at 256 KiB, so
 // that the server's writes block soon after the client stops reading.
 func smallWriteBuffer(c *hostile.Conn) {
-	c.NetConn().(*net.TCPConn).SetWriteBuffer(64 << 10)
+	c.NetConn().(*net.TCPConn).SetWriteBuffer(256 << 10)
 }
 
 // message is one data message a server received, reassembled from its
