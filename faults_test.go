@@ -25,6 +25,7 @@ import (
 
 	"github.com/cangjie-go/ohos/callback"
 	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/internal/wstest"
 	"github.com/cangjie-go/ohos/networkkit/websocket"
 )
 
@@ -235,7 +236,7 @@ func TestLoadConcurrentClients(t *testing.T) {
 	}
 	cs := make([]*client, clients)
 	for n := range cs {
-		c := &client{ws: newWS(t), all: make(chan struct{}), closed: make(chan int, 2), sendErr: make(chan error, perClient+1)}
+		c := &client{ws: wstest.NewWS(t), all: make(chan struct{}), closed: make(chan int, 2), sendErr: make(chan error, perClient+1)}
 		require.NoError(t, c.ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
 			func(_ mo.Option[callback.AsyncError], d mo.Option[websocket.MessageData]) {
 				c.got = append(c.got, d.OrEmpty())
@@ -347,7 +348,7 @@ func (s *cutServer) serve(reset bool) error {
 		return err
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(waitTimeout))
+	c.SetDeadline(time.Now().Add(wstest.Timeout))
 	req, err := http.ReadRequest(bufio.NewReader(c))
 	if err != nil {
 		return err
@@ -382,19 +383,19 @@ func TestKillMidMessage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newCutServer(t, tc.reset)
-			ws := newWS(t)
-			r := newRecorder(t, ws)
-			r.open(t, srv.URL(), nil)
-			evs := r.expect(t, "error", "close")
-			assertCode(t, evs[0].err, websocket.ErrConnectionFailed)
-			assert.ErrorIs(t, evs[0].err, websocket.ErrLinkDown)
-			assert.Equal(t, websocket.CloseResult{Code: 1006, Reason: "The link is down"}, evs[1].close)
-			r.quiet(t, 100*time.Millisecond) // no message, dataEnd or second close
-			assertCode(t, ws.SendContext(testCtx(t), websocket.ArrayData("after")), websocket.ErrConnectionNotExist)
+			ws := wstest.NewWS(t)
+			r := wstest.NewRecorder(t, ws)
+			r.Open(t, srv.URL(), nil)
+			evs := r.Expect(t, "error", "close")
+			wstest.AssertCode(t, evs[0].Err, websocket.ErrConnectionFailed)
+			assert.ErrorIs(t, evs[0].Err, websocket.ErrLinkDown)
+			assert.Equal(t, websocket.CloseResult{Code: 1006, Reason: "The link is down"}, evs[1].Close)
+			r.Quiet(t, 100*time.Millisecond) // no message, dataEnd or second close
+			wstest.AssertCode(t, ws.SendContext(wstest.Ctx(t), websocket.ArrayData("after")), websocket.ErrConnectionNotExist)
 			select {
 			case <-srv.finished:
 				require.NoError(t, srv.err, "the server")
-			case <-time.After(waitTimeout):
+			case <-time.After(wstest.Timeout):
 				require.FailNow(t, "the server did not finish")
 			}
 		})
@@ -409,9 +410,9 @@ func TestCloseRacesSend(t *testing.T) {
 	srv := newServer(t, echoserver.Options{})
 	for round := range rounds {
 		t.Run(fmt.Sprint("round ", round), func(t *testing.T) {
-			ws := newWS(t)
-			r := newRecorder(t, ws)
-			r.open(t, srv.WSURL("/race"), nil)
+			ws := wstest.NewWS(t)
+			r := wstest.NewRecorder(t, ws)
+			r.Open(t, srv.WSURL("/race"), nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 
@@ -471,7 +472,7 @@ func TestCloseRacesSend(t *testing.T) {
 				case <-closeNow:
 				case <-ctx.Done():
 				}
-				ws.Close(r.done("closecb"), nil)
+				ws.Close(r.Done("closecb"), nil)
 			}()
 			finished := make(chan struct{})
 			go func() { wg.Wait(); close(finished) }()
@@ -485,10 +486,10 @@ func TestCloseRacesSend(t *testing.T) {
 				assert.NoError(t, err)
 			}
 
-			var closecb, closes []evt
+			var closecb, closes []wstest.Event
 			for len(closes) == 0 {
-				e := r.waitFor(t, "the close event", func(e evt) bool { return e.kind != "message" && e.kind != "dataEnd" })
-				switch e.kind {
+				e := r.WaitFor(t, "the close event", func(e wstest.Event) bool { return e.Kind != "message" && e.Kind != "dataEnd" })
+				switch e.Kind {
 				case "closecb":
 					closecb = append(closecb, e)
 				case "close":
@@ -498,10 +499,10 @@ func TestCloseRacesSend(t *testing.T) {
 				}
 			}
 			require.Len(t, closecb, 1, "Close completions")
-			assert.True(t, closecb[0].ok, "%v", closecb[0])
-			assert.Equal(t, websocket.CloseResult{Code: 1000}, closes[0].close)
-			r.quiet(t, 100*time.Millisecond) // no second close event or completion
-			assertCode(t, ws.SendContext(ctx, websocket.StringData("after")), websocket.ErrConnectionNotExist)
+			assert.True(t, closecb[0].OK, "%v", closecb[0])
+			assert.Equal(t, websocket.CloseResult{Code: 1000}, closes[0].Close)
+			r.Quiet(t, 100*time.Millisecond) // no second close event or completion
+			wstest.AssertCode(t, ws.SendContext(ctx, websocket.StringData("after")), websocket.ErrConnectionNotExist)
 			for g := range senders {
 				for i := range maxSends {
 					if n := calls[g][i].Load(); n > 1 {
@@ -590,21 +591,21 @@ func TestPanicInCallback(t *testing.T) {
 	} {
 		t.Run(tc.event, func(t *testing.T) {
 			logs := captureLog(t)
-			ws := newWS(t)
+			ws := wstest.NewWS(t)
 			var panics atomic.Int32
 			value := "boom in the " + tc.event + " callback"
 			require.NoError(t, tc.register(ws, func() {
 				panics.Add(1)
 				panic(value)
 			}))
-			r := newRecorder(t, ws)
+			r := wstest.NewRecorder(t, ws)
 			// Two connections on the same object: events keep coming after
 			// the panic, also after a panicking close callback.
 			for i := range 2 {
-				r.open(t, srv.WSURL("/panic"), nil)
-				r.echo(t, fmt.Sprint("after the panic ", i))
-				r.echo(t, "and again")
-				assert.Equal(t, websocket.CloseResult{Code: 1000}, r.shut(t).close)
+				r.Open(t, srv.WSURL("/panic"), nil)
+				r.Echo(t, fmt.Sprint("after the panic ", i))
+				r.Echo(t, "and again")
+				assert.Equal(t, websocket.CloseResult{Code: 1000}, r.Shut(t).Close)
 			}
 			assert.Positive(t, panics.Load(), "the callback ran")
 			assertPanicLogged(t, logs, tc.event, value)
@@ -613,49 +614,49 @@ func TestPanicInCallback(t *testing.T) {
 
 	t.Run("error", func(t *testing.T) {
 		logs := captureLog(t)
-		ws := newWS(t)
+		ws := wstest.NewWS(t)
 		require.NoError(t, ws.OnError(websocket.WebSocketErrorCallbackFunc(func(*callback.BusinessException) {
 			panic("boom in the error callback")
 		})))
-		r := newRecorder(t, ws)
-		ws.Connect(refusedURL(t), r.done("connect"), nil)
-		evs := r.expectSet(t, "connect", "error")
-		assertCode(t, evs["error"].err, websocket.ErrConnectionFailed)
+		r := wstest.NewRecorder(t, ws)
+		ws.Connect(wstest.RefusedURL(t), r.Done("connect"), nil)
+		evs := r.ExpectSet(t, "connect", "error")
+		wstest.AssertCode(t, evs["error"].Err, websocket.ErrConnectionFailed)
 		assertPanicLogged(t, logs, "error", "boom in the error callback")
 		// The object still works.
-		r.open(t, srv.WSURL("/after-error"), nil)
-		r.echo(t, "after the panic")
-		r.shut(t)
+		r.Open(t, srv.WSURL("/after-error"), nil)
+		r.Echo(t, "after the panic")
+		r.Shut(t)
 	})
 
 	t.Run("completion", func(t *testing.T) {
 		logs := captureLog(t)
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/completion"), nil)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/completion"), nil)
 		ws.Send(websocket.StringData("first"), func(mo.Option[callback.AsyncError], mo.Option[bool]) {
 			panic("boom in a Send callback")
 		})
-		ws.Send(websocket.StringData("second"), r.done("send"))
+		ws.Send(websocket.StringData("second"), r.Done("send"))
 		// The panicking completion is skipped; the next completion and the
 		// echoes still come, in order.
 		var kinds []string
 		var msgs []string
 		for range 5 { // send, message, dataEnd, message, dataEnd (completion and echoes interleave)
-			e := r.next(t)
-			kinds = append(kinds, e.kind)
-			if e.kind == "message" {
-				msgs = append(msgs, e.msg.String())
+			e := r.Next(t)
+			kinds = append(kinds, e.Kind)
+			if e.Kind == "message" {
+				msgs = append(msgs, e.Msg.String())
 			}
-			if e.kind == "send" {
-				assert.True(t, e.ok, "%v", e)
+			if e.Kind == "send" {
+				assert.True(t, e.OK, "%v", e)
 			}
 		}
 		assert.ElementsMatch(t, []string{"send", "message", "dataEnd", "message", "dataEnd"}, kinds)
 		assert.Equal(t, []string{"first", "second"}, msgs)
 		assertPanicLogged(t, logs, "completion", "boom in a Send callback")
-		r.echo(t, "after the panic")
-		r.shut(t)
+		r.Echo(t, "after the panic")
+		r.Shut(t)
 	})
 }
 
@@ -665,9 +666,9 @@ func TestPanicInCallback(t *testing.T) {
 // same object go on.
 func TestBlockingCallback(t *testing.T) {
 	srv := newServer(t, echoserver.Options{})
-	ctx := testCtx(t)
+	ctx := wstest.Ctx(t)
 
-	slow := newWS(t)
+	slow := wstest.NewWS(t)
 	release := make(chan struct{})
 	var releaseOnce sync.Once
 	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
@@ -678,16 +679,16 @@ func TestBlockingCallback(t *testing.T) {
 				close(blocked)
 				select {
 				case <-release:
-				case <-time.After(2 * waitTimeout): // never forever, whatever the test does
+				case <-time.After(2 * wstest.Timeout): // never forever, whatever the test does
 				}
 			}
 		})))
-	rs := newRecorder(t, slow)
-	rs.open(t, srv.WSURL("/slow"), nil)
+	rs := wstest.NewRecorder(t, slow)
+	rs.Open(t, srv.WSURL("/slow"), nil)
 
-	other := newWS(t)
-	ro := newRecorder(t, other)
-	ro.open(t, srv.WSURL("/other"), nil)
+	other := wstest.NewWS(t)
+	ro := wstest.NewRecorder(t, other)
+	ro.Open(t, srv.WSURL("/other"), nil)
 
 	require.NoError(t, slow.SendContext(ctx, websocket.StringData("block")))
 	select {
@@ -701,21 +702,21 @@ func TestBlockingCallback(t *testing.T) {
 	const later = 20
 	for i := range later {
 		require.NoError(t, slow.SendContext(ctx, websocket.StringData(fmt.Sprint("later ", i))))
-		ro.echo(t, fmt.Sprint("other ", i))
+		ro.Echo(t, fmt.Sprint("other ", i))
 	}
-	rs.quiet(t, 100*time.Millisecond) // nothing of the slow object runs meanwhile
+	rs.Quiet(t, 100*time.Millisecond) // nothing of the slow object runs meanwhile
 	// CloseContext returns when the connection has closed, even though the
 	// callbacks of its events still wait.
 	require.NoError(t, slow.CloseContext(ctx, nil))
-	rs.quiet(t, 50*time.Millisecond)
+	rs.Quiet(t, 50*time.Millisecond)
 
 	releaseOnce.Do(func() { close(release) })
-	evs := rs.expect(t, "message", "dataEnd")
-	assert.Equal(t, websocket.MessageData(websocket.StringData("block")), evs[0].msg)
+	evs := rs.Expect(t, "message", "dataEnd")
+	assert.Equal(t, websocket.MessageData(websocket.StringData("block")), evs[0].Msg)
 	for i := range later {
-		evs := rs.expect(t, "message", "dataEnd")
-		assert.Equal(t, websocket.MessageData(websocket.StringData(fmt.Sprint("later ", i))), evs[0].msg)
+		evs := rs.Expect(t, "message", "dataEnd")
+		assert.Equal(t, websocket.MessageData(websocket.StringData(fmt.Sprint("later ", i))), evs[0].Msg)
 	}
-	assert.Equal(t, websocket.CloseResult{Code: 1000}, rs.expect(t, "close")[0].close)
-	ro.shut(t)
+	assert.Equal(t, websocket.CloseResult{Code: 1000}, rs.Expect(t, "close")[0].Close)
+	ro.Shut(t)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cangjie-go/ohos/callback"
 	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/internal/wstest"
 	"github.com/cangjie-go/ohos/networkkit/websocket"
 )
 
@@ -34,28 +35,28 @@ func TestEventSequence(t *testing.T) {
 		"X-Multi":    {"a", "b"},
 		"Set-Cookie": {"k1=v1", "k2=v2"},
 	}})
-	ws := newWS(t)
-	r := newRecorder(t, ws)
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
 
-	ws.Connect(srv.WSURL("/"), r.done("connect"), nil)
-	ctx := testCtx(t)
-	open := r.expect(t, "headerReceive", "connect", "open")
+	ws.Connect(srv.WSURL("/"), r.Done("connect"), nil)
+	ctx := wstest.Ctx(t)
+	open := r.Expect(t, "headerReceive", "connect", "open")
 	require.NoError(t, ws.SendContext(ctx, websocket.StringData("hello")))
 	require.NoError(t, ws.SendContext(ctx, websocket.ArrayData{1, 2, 3}))
-	msgs := r.expect(t, "message", "dataEnd", "message", "dataEnd")
-	ws.Close(r.done("closecb"), &websocket.CloseOptions{Code: 4000, Reason: "done"})
-	end := r.expect(t, "closecb", "close")
+	msgs := r.Expect(t, "message", "dataEnd", "message", "dataEnd")
+	ws.Close(r.Done("closecb"), &websocket.CloseOptions{Code: 4000, Reason: "done"})
+	end := r.Expect(t, "closecb", "close")
 
-	assert.True(t, open[1].ok, "connect callback gets Some(true)")
-	assert.Equal(t, map[uint32]string{101: "Switching Protocols"}, open[2].status)
-	assert.Equal(t, websocket.MessageData(websocket.StringData("hello")), msgs[0].msg)
-	assert.Equal(t, websocket.MessageData(websocket.ArrayData{1, 2, 3}), msgs[2].msg)
-	assert.True(t, end[0].ok, "close callback gets Some(true)")
-	assert.Equal(t, websocket.CloseResult{Code: 4000, Reason: "done"}, end[1].close)
+	assert.True(t, open[1].OK, "connect callback gets Some(true)")
+	assert.Equal(t, map[uint32]string{101: "Switching Protocols"}, open[2].Status)
+	assert.Equal(t, websocket.MessageData(websocket.StringData("hello")), msgs[0].Msg)
+	assert.Equal(t, websocket.MessageData(websocket.ArrayData{1, 2, 3}), msgs[2].Msg)
+	assert.True(t, end[0].OK, "close callback gets Some(true)")
+	assert.Equal(t, websocket.CloseResult{Code: 4000, Reason: "done"}, end[1].Close)
 
 	t.Run("headers", func(t *testing.T) {
-		h, ok := open[0].headers.(websocket.MapData)
-		require.True(t, ok, "headerReceive delivers MapData, got %T", open[0].headers)
+		h, ok := open[0].Headers.(websocket.MapData)
+		require.True(t, ok, "headerReceive delivers MapData, got %T", open[0].Headers)
 		for _, tt := range []struct{ name, want string }{
 			{"x-custom", "v"},
 			{"x-multi", "a,b"},
@@ -129,16 +130,16 @@ func TestConnectErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Run("callback", func(t *testing.T) {
-				ws := newWS(t)
-				r := newRecorder(t, ws)
-				ws.Connect(tt.url, r.done("connect"), tt.opts)
-				e := r.next(t)
-				require.Equal(t, "connect", e.kind, "%v", e)
-				assertCode(t, e.err, tt.want)
+				ws := wstest.NewWS(t)
+				r := wstest.NewRecorder(t, ws)
+				ws.Connect(tt.url, r.Done("connect"), tt.opts)
+				e := r.Next(t)
+				require.Equal(t, "connect", e.Kind, "%v", e)
+				wstest.AssertCode(t, e.Err, tt.want)
 			})
 			t.Run("blocking", func(t *testing.T) {
-				ws := newWS(t)
-				assertCode(t, ws.ConnectContext(testCtx(t), tt.url, tt.opts), tt.want)
+				ws := wstest.NewWS(t)
+				wstest.AssertCode(t, ws.ConnectContext(wstest.Ctx(t), tt.url, tt.opts), tt.want)
 			})
 		})
 	}
@@ -169,15 +170,15 @@ func TestConnectAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := newWS(t)
-			r := newRecorder(t, ws)
+			ws := wstest.NewWS(t)
+			r := wstest.NewRecorder(t, ws)
 			before := len(srv.Requests())
-			r.open(t, tt.url, tt.opts)
+			r.Open(t, tt.url, tt.opts)
 			reqs := srv.Requests()
 			require.Len(t, reqs, before+1)
 			assert.Equal(t, tt.wantURI, reqs[before].URI)
-			r.echo(t, "ok")
-			r.shut(t)
+			r.Echo(t, "ok")
+			r.Shut(t)
 		})
 	}
 }
@@ -185,65 +186,65 @@ func TestConnectAccepts(t *testing.T) {
 // TestConnectStateErrors checks 2302003: Connect while connecting, open or
 // closing, through both faces.
 func TestConnectStateErrors(t *testing.T) {
-	connectTwice := func(t *testing.T, r *recorder, url string) {
+	connectTwice := func(t *testing.T, r *wstest.Recorder, url string) {
 		t.Helper()
-		r.ws.Connect(url, r.done("connect2"), nil)
-		e := r.next(t)
-		require.Equal(t, "connect2", e.kind, "%v", e)
-		assertCode(t, e.err, websocket.ErrConnectionExists)
-		assertCode(t, r.ws.ConnectContext(testCtx(t), url, nil), websocket.ErrConnectionExists)
+		r.WS.Connect(url, r.Done("connect2"), nil)
+		e := r.Next(t)
+		require.Equal(t, "connect2", e.Kind, "%v", e)
+		wstest.AssertCode(t, e.Err, websocket.ErrConnectionExists)
+		wstest.AssertCode(t, r.WS.ConnectContext(wstest.Ctx(t), url, nil), websocket.ErrConnectionExists)
 	}
 
 	t.Run("connecting", func(t *testing.T) {
 		srv, release := newHeldServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		ws.Connect(srv.WSURL("/"), r.done("connect"), nil)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		ws.Connect(srv.WSURL("/"), r.Done("connect"), nil)
 		connectTwice(t, r, srv.WSURL("/"))
 		release()
-		evs := r.expect(t, "headerReceive", "connect", "open")
-		assert.True(t, evs[1].ok, "the first attempt goes on: %v", evs[1])
-		r.shut(t)
+		evs := r.Expect(t, "headerReceive", "connect", "open")
+		assert.True(t, evs[1].OK, "the first attempt goes on: %v", evs[1])
+		r.Shut(t)
 		assert.Len(t, srv.Requests(), 1)
 	})
 
 	t.Run("open", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/"), nil)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/"), nil)
 		connectTwice(t, r, srv.WSURL("/"))
-		r.echo(t, "still open")
-		r.shut(t)
+		r.Echo(t, "still open")
+		r.Shut(t)
 		assert.Len(t, srv.Requests(), 1)
 	})
 
 	t.Run("closing", func(t *testing.T) {
 		raw := newRawServer(t) // never answers the Close frame: the object stays closing
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, raw.URL(), &websocket.RequestOptions{CloseTimeout: time.Minute})
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, raw.URL(), &websocket.RequestOptions{CloseTimeout: time.Minute})
 		raw.nextHead(t)
-		ws.Close(r.done("closecb"), nil)
+		ws.Close(r.Done("closecb"), nil)
 		connectTwice(t, r, raw.URL())
 		raw.dropAll()
-		evs := r.expect(t, "closecb", "close")
-		assert.True(t, evs[0].ok, "%v", evs[0])
-		assert.Equal(t, websocket.CloseResult{Code: 1000}, evs[1].close)
+		evs := r.Expect(t, "closecb", "close")
+		assert.True(t, evs[0].OK, "%v", evs[0])
+		assert.Equal(t, websocket.CloseResult{Code: 1000}, evs[1].Close)
 	})
 }
 
 // TestSendErrors checks 401 for nil data and 2302006 for Send without a
 // connection, through both faces.
 func TestSendErrors(t *testing.T) {
-	sendBoth := func(t *testing.T, r *recorder, data websocket.MessageData, want websocket.ErrorCode) {
+	sendBoth := func(t *testing.T, r *wstest.Recorder, data websocket.MessageData, want websocket.ErrorCode) {
 		t.Helper()
-		r.ws.Send(data, r.done("send"))
-		e := r.next(t)
-		require.Equal(t, "send", e.kind, "%v", e)
-		assertCode(t, e.err, want)
-		err := r.ws.SendContext(testCtx(t), data)
-		assertCode(t, err, want)
+		r.WS.Send(data, r.Done("send"))
+		e := r.Next(t)
+		require.Equal(t, "send", e.Kind, "%v", e)
+		wstest.AssertCode(t, e.Err, want)
+		err := r.WS.SendContext(wstest.Ctx(t), data)
+		wstest.AssertCode(t, err, want)
 		if want == websocket.ErrConnectionNotExist {
 			assert.ErrorIs(t, err, net.ErrClosed)
 		}
@@ -251,37 +252,37 @@ func TestSendErrors(t *testing.T) {
 
 	t.Run("nil data", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/"), nil)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/"), nil)
 		sendBoth(t, r, nil, websocket.ErrParameter)
-		r.echo(t, "next") // nothing was sent for the refused calls
-		r.shut(t)
+		r.Echo(t, "next") // nothing was sent for the refused calls
+		r.Shut(t)
 	})
 
 	t.Run("never connected", func(t *testing.T) {
-		ws := newWS(t)
-		sendBoth(t, newRecorder(t, ws), websocket.StringData("x"), websocket.ErrConnectionNotExist)
+		ws := wstest.NewWS(t)
+		sendBoth(t, wstest.NewRecorder(t, ws), websocket.StringData("x"), websocket.ErrConnectionNotExist)
 	})
 
 	t.Run("after close", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/"), nil)
-		r.shut(t)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/"), nil)
+		r.Shut(t)
 		sendBoth(t, r, websocket.ArrayData{1}, websocket.ErrConnectionNotExist)
 	})
 
 	t.Run("while closing", func(t *testing.T) {
 		raw := newRawServer(t)
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, raw.URL(), &websocket.RequestOptions{CloseTimeout: time.Minute})
-		ws.Close(r.done("closecb"), nil)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, raw.URL(), &websocket.RequestOptions{CloseTimeout: time.Minute})
+		ws.Close(r.Done("closecb"), nil)
 		sendBoth(t, r, websocket.StringData("late"), websocket.ErrConnectionNotExist)
 		raw.dropAll()
-		r.expect(t, "closecb", "close")
+		r.Expect(t, "closecb", "close")
 	})
 }
 
@@ -289,9 +290,9 @@ func TestSendErrors(t *testing.T) {
 // connection stays open through all of them.
 func TestCloseErrors(t *testing.T) {
 	srv := newServer(t, echoserver.Options{})
-	ws := newWS(t)
-	r := newRecorder(t, ws)
-	r.open(t, srv.WSURL("/"), nil)
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
+	r.Open(t, srv.WSURL("/"), nil)
 
 	tests := []struct {
 		name string
@@ -309,55 +310,55 @@ func TestCloseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws.Close(r.done("closecb"), tt.opts)
-			e := r.next(t)
-			require.Equal(t, "closecb", e.kind, "%v", e)
-			assertCode(t, e.err, websocket.ErrParameter)
-			assertCode(t, ws.CloseContext(testCtx(t), tt.opts), websocket.ErrParameter)
+			ws.Close(r.Done("closecb"), tt.opts)
+			e := r.Next(t)
+			require.Equal(t, "closecb", e.Kind, "%v", e)
+			wstest.AssertCode(t, e.Err, websocket.ErrParameter)
+			wstest.AssertCode(t, ws.CloseContext(wstest.Ctx(t), tt.opts), websocket.ErrParameter)
 		})
 	}
-	r.echo(t, "still open")
-	r.shut(t)
+	r.Echo(t, "still open")
+	r.Shut(t)
 }
 
 // TestCloseStateErrors checks 2302999 for Close without a connection and for
 // a second Close.
 func TestCloseStateErrors(t *testing.T) {
-	closeFails := func(t *testing.T, r *recorder) {
+	closeFails := func(t *testing.T, r *wstest.Recorder) {
 		t.Helper()
-		r.ws.Close(r.done("closecb"), nil)
-		e := r.next(t)
-		require.Equal(t, "closecb", e.kind, "%v", e)
-		assertCode(t, e.err, websocket.ErrUnknown)
-		assertCode(t, r.ws.CloseContext(testCtx(t), nil), websocket.ErrUnknown)
+		r.WS.Close(r.Done("closecb"), nil)
+		e := r.Next(t)
+		require.Equal(t, "closecb", e.Kind, "%v", e)
+		wstest.AssertCode(t, e.Err, websocket.ErrUnknown)
+		wstest.AssertCode(t, r.WS.CloseContext(wstest.Ctx(t), nil), websocket.ErrUnknown)
 	}
 
 	t.Run("never connected", func(t *testing.T) {
-		ws := newWS(t)
-		closeFails(t, newRecorder(t, ws))
+		ws := wstest.NewWS(t)
+		closeFails(t, wstest.NewRecorder(t, ws))
 	})
 
 	t.Run("after close", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/"), nil)
-		r.shut(t)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/"), nil)
+		r.Shut(t)
 		closeFails(t, r)
 	})
 
 	t.Run("second close", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/"), nil)
-		ws.Close(r.done("closecb1"), &websocket.CloseOptions{Code: 4001})
-		ws.Close(r.done("closecb2"), &websocket.CloseOptions{Code: 4002})
-		assertCode(t, ws.CloseContext(testCtx(t), nil), websocket.ErrUnknown)
-		got := r.expectSet(t, "closecb1", "closecb2", "close")
-		assert.True(t, got["closecb1"].ok, "%v", got["closecb1"])
-		assertCode(t, got["closecb2"].err, websocket.ErrUnknown)
-		assert.Equal(t, websocket.CloseResult{Code: 4001}, got["close"].close, "the first Close decides")
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/"), nil)
+		ws.Close(r.Done("closecb1"), &websocket.CloseOptions{Code: 4001})
+		ws.Close(r.Done("closecb2"), &websocket.CloseOptions{Code: 4002})
+		wstest.AssertCode(t, ws.CloseContext(wstest.Ctx(t), nil), websocket.ErrUnknown)
+		got := r.ExpectSet(t, "closecb1", "closecb2", "close")
+		assert.True(t, got["closecb1"].OK, "%v", got["closecb1"])
+		wstest.AssertCode(t, got["closecb2"].Err, websocket.ErrUnknown)
+		assert.Equal(t, websocket.CloseResult{Code: 4001}, got["close"].Close, "the first Close decides")
 	})
 }
 
@@ -384,7 +385,7 @@ func TestConnectionFailure(t *testing.T) {
 	}{
 		{
 			name: "connection refused",
-			url:  refusedURL,
+			url:  func(t *testing.T) string { return wstest.RefusedURL(t) },
 			check: func(t *testing.T, err error) {
 				var ne net.Error
 				assert.ErrorAs(t, err, &ne, "the dial error is reachable")
@@ -429,27 +430,27 @@ func TestConnectionFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Run("callback", func(t *testing.T) {
 				url := tt.url(t)
-				ws := newWS(t)
-				r := newRecorder(t, ws)
-				ws.Connect(url, r.done("connect"), tt.opts)
-				got := r.expectSet(t, "connect", "error")
+				ws := wstest.NewWS(t)
+				r := wstest.NewRecorder(t, ws)
+				ws.Connect(url, r.Done("connect"), tt.opts)
+				got := r.ExpectSet(t, "connect", "error")
 				for _, e := range got {
-					assertCode(t, e.err, websocket.ErrConnectionFailed)
-					tt.check(t, e.err)
+					wstest.AssertCode(t, e.Err, websocket.ErrConnectionFailed)
+					tt.check(t, e.Err)
 				}
 			})
 			t.Run("blocking", func(t *testing.T) {
 				url := tt.url(t)
-				ws := newWS(t)
-				r := newRecorder(t, ws)
+				ws := wstest.NewWS(t)
+				r := wstest.NewRecorder(t, ws)
 				start := time.Now()
-				err := ws.ConnectContext(testCtx(t), url, tt.opts)
+				err := ws.ConnectContext(wstest.Ctx(t), url, tt.opts)
 				assert.Less(t, time.Since(start), 3*time.Second)
-				assertCode(t, err, websocket.ErrConnectionFailed)
+				wstest.AssertCode(t, err, websocket.ErrConnectionFailed)
 				tt.check(t, err)
-				e := r.next(t)
-				require.Equal(t, "error", e.kind, "the error event fires for the blocking face too: %v", e)
-				assertCode(t, e.err, websocket.ErrConnectionFailed)
+				e := r.Next(t)
+				require.Equal(t, "error", e.Kind, "the error event fires for the blocking face too: %v", e)
+				wstest.AssertCode(t, e.Err, websocket.ErrConnectionFailed)
 			})
 		})
 	}
@@ -457,12 +458,12 @@ func TestConnectionFailure(t *testing.T) {
 
 // openProbe is a pointer-typed open callback that reports itself.
 type openProbe struct {
-	r     *recorder
+	r     *wstest.Recorder
 	label string
 }
 
 func (p *openProbe) Invoke(_ mo.Option[callback.AsyncError], _ mo.Option[map[uint32]string]) {
-	p.r.push(evt{kind: p.label})
+	p.r.Push(wstest.Event{Kind: p.label})
 }
 
 // TestOffByIdentity checks that Off removes exactly the callback registered
@@ -473,13 +474,13 @@ func TestOffByIdentity(t *testing.T) {
 	type probes struct{ cb, other any }
 	tests := []struct {
 		name string
-		make func(r *recorder) probes
+		make func(r *wstest.Recorder) probes
 		on   func(ws *websocket.WebSocket, cb any) error
 		off  func(ws *websocket.WebSocket, cb any) error
 	}{
 		{
 			name: "pointer",
-			make: func(r *recorder) probes {
+			make: func(r *wstest.Recorder) probes {
 				// Two distinct pointers to equal values.
 				return probes{&openProbe{r, "probe"}, &openProbe{r, "probe"}}
 			},
@@ -488,12 +489,12 @@ func TestOffByIdentity(t *testing.T) {
 		},
 		{
 			name: "func adapter",
-			make: func(r *recorder) probes {
+			make: func(r *wstest.Recorder) probes {
 				f := websocket.WebSocketAsyncCallbackFunc[map[uint32]string](func(mo.Option[callback.AsyncError], mo.Option[map[uint32]string]) {
-					r.push(evt{kind: "probe"})
+					r.Push(wstest.Event{Kind: "probe"})
 				})
 				g := websocket.WebSocketAsyncCallbackFunc[map[uint32]string](func(mo.Option[callback.AsyncError], mo.Option[map[uint32]string]) {
-					r.push(evt{kind: "probe"})
+					r.Push(wstest.Event{Kind: "probe"})
 				})
 				return probes{f, g}
 			},
@@ -502,7 +503,7 @@ func TestOffByIdentity(t *testing.T) {
 		},
 		{
 			name: "typed OnOpen and OffOpen",
-			make: func(r *recorder) probes {
+			make: func(r *wstest.Recorder) probes {
 				return probes{&openProbe{r, "probe"}, &openProbe{r, "probe"}}
 			},
 			on: func(ws *websocket.WebSocket, cb any) error {
@@ -515,18 +516,18 @@ func TestOffByIdentity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := newWS(t)
-			r := detachedRecorder(ws)
+			ws := wstest.NewWS(t)
+			r := wstest.Detached(ws)
 			p := tt.make(r)
 			require.NoError(t, tt.on(ws, p.cb))
 			require.NoError(t, tt.on(ws, p.cb)) // the same callback again: kept once
-			r.attach(t)                         // the recorder's open callback runs after the probe
+			r.Attach(t)                         // the recorder's open callback runs after the probe
 
 			connect := func(kinds ...string) {
 				t.Helper()
-				ws.Connect(srv.WSURL("/"), r.done("connect"), nil)
-				r.expect(t, kinds...)
-				r.shut(t)
+				ws.Connect(srv.WSURL("/"), r.Done("connect"), nil)
+				r.Expect(t, kinds...)
+				r.Shut(t)
 			}
 			connect("headerReceive", "connect", "probe", "open")
 
@@ -547,34 +548,36 @@ func TestOffByIdentity(t *testing.T) {
 // Off(type, nil) removes all callbacks of that type only (BEHAVIOR §3).
 func TestOffAllAndOrder(t *testing.T) {
 	srv := newServer(t, echoserver.Options{})
-	ws := newWS(t)
-	r := detachedRecorder(ws)
+	ws := wstest.NewWS(t)
+	r := wstest.Detached(ws)
 	probe := func(label string) websocket.WebSocketAsyncCallbackFunc[websocket.MessageData] {
-		return func(mo.Option[callback.AsyncError], mo.Option[websocket.MessageData]) { r.push(evt{kind: label}) }
+		return func(mo.Option[callback.AsyncError], mo.Option[websocket.MessageData]) {
+			r.Push(wstest.Event{Kind: label})
+		}
 	}
 	a, b, c := probe("A"), probe("B"), probe("C")
 	for _, cb := range []any{a, b, c, a} {
 		require.NoError(t, ws.On(websocket.EventMessage{}, cb))
 	}
-	r.attach(t)
-	r.open(t, srv.WSURL("/"), nil)
-	ctx := testCtx(t)
+	r.Attach(t)
+	r.Open(t, srv.WSURL("/"), nil)
+	ctx := wstest.Ctx(t)
 
 	require.NoError(t, ws.SendContext(ctx, websocket.StringData("one")))
-	r.expect(t, "A", "B", "C", "message", "dataEnd")
+	r.Expect(t, "A", "B", "C", "message", "dataEnd")
 
 	require.NoError(t, ws.Off(websocket.EventMessage{}, b))
 	require.NoError(t, ws.SendContext(ctx, websocket.StringData("two")))
-	r.expect(t, "A", "C", "message", "dataEnd")
+	r.Expect(t, "A", "C", "message", "dataEnd")
 
 	require.NoError(t, ws.Off(websocket.EventMessage{}, nil))
 	require.NoError(t, ws.SendContext(ctx, websocket.StringData("three")))
-	r.expect(t, "dataEnd") // no message callback left; dataEnd still fires
+	r.Expect(t, "dataEnd") // no message callback left; dataEnd still fires
 
 	require.NoError(t, ws.On(websocket.EventMessage{}, b))
 	require.NoError(t, ws.SendContext(ctx, websocket.StringData("four")))
-	r.expect(t, "B", "dataEnd")
-	r.shut(t)
+	r.Expect(t, "B", "dataEnd")
+	r.Shut(t)
 }
 
 // callbackOf returns, for each event, a callback of that event's type.
@@ -615,8 +618,8 @@ func TestOnCallbackTypes(t *testing.T) {
 					assert.NoError(t, ws.Off(ev, c.cb))
 					return
 				}
-				assertCode(t, ws.On(ev, c.cb), websocket.ErrParameter)
-				assertCode(t, ws.Off(ev, c.cb), websocket.ErrParameter)
+				wstest.AssertCode(t, ws.On(ev, c.cb), websocket.ErrParameter)
+				wstest.AssertCode(t, ws.Off(ev, c.cb), websocket.ErrParameter)
 			})
 		}
 		others := []struct {
@@ -634,15 +637,15 @@ func TestOnCallbackTypes(t *testing.T) {
 		for _, o := range others {
 			t.Run(ev.String()+"/"+o.name, func(t *testing.T) {
 				ws := websocket.CreateWebSocket()
-				assertCode(t, ws.On(ev, o.cb), websocket.ErrParameter)
+				wstest.AssertCode(t, ws.On(ev, o.cb), websocket.ErrParameter)
 			})
 		}
 	}
 	t.Run("nil OnOffType", func(t *testing.T) {
 		ws := websocket.CreateWebSocket()
 		cb := callback.Callback0Func(func() {})
-		assertCode(t, ws.On(nil, cb), websocket.ErrParameter)
-		assertCode(t, ws.Off(nil, cb), websocket.ErrParameter)
+		wstest.AssertCode(t, ws.On(nil, cb), websocket.ErrParameter)
+		wstest.AssertCode(t, ws.Off(nil, cb), websocket.ErrParameter)
 	})
 }
 
@@ -661,68 +664,68 @@ func TestOnOffTypeString(t *testing.T) {
 func TestReentrantCalls(t *testing.T) {
 	t.Run("Send from open", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := detachedRecorder(ws)
+		ws := wstest.NewWS(t)
+		r := wstest.Detached(ws)
 		require.NoError(t, ws.OnOpen(websocket.WebSocketAsyncCallbackFunc[map[uint32]string](func(mo.Option[callback.AsyncError], mo.Option[map[uint32]string]) {
-			ws.Send(websocket.StringData("from open"), r.done("send"))
+			ws.Send(websocket.StringData("from open"), r.Done("send"))
 		})))
-		r.attach(t)
-		r.open(t, srv.WSURL("/"), nil)
-		got := r.expectSet(t, "send", "message", "dataEnd")
-		assert.True(t, got["send"].ok, "%v", got["send"])
-		assert.Equal(t, websocket.MessageData(websocket.StringData("from open")), got["message"].msg)
-		r.shut(t)
+		r.Attach(t)
+		r.Open(t, srv.WSURL("/"), nil)
+		got := r.ExpectSet(t, "send", "message", "dataEnd")
+		assert.True(t, got["send"].OK, "%v", got["send"])
+		assert.Equal(t, websocket.MessageData(websocket.StringData("from open")), got["message"].Msg)
+		r.Shut(t)
 	})
 
 	t.Run("Close from message", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := detachedRecorder(ws)
+		ws := wstest.NewWS(t)
+		r := wstest.Detached(ws)
 		require.NoError(t, ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](func(mo.Option[callback.AsyncError], mo.Option[websocket.MessageData]) {
-			ws.Close(r.done("closecb"), &websocket.CloseOptions{Code: 4001, Reason: "from message"})
+			ws.Close(r.Done("closecb"), &websocket.CloseOptions{Code: 4001, Reason: "from message"})
 		})))
-		r.attach(t)
-		r.open(t, srv.WSURL("/"), nil)
-		require.NoError(t, ws.SendContext(testCtx(t), websocket.StringData("trigger")))
-		evs := r.expect(t, "message", "dataEnd", "closecb", "close")
-		assert.True(t, evs[2].ok, "%v", evs[2])
-		assert.Equal(t, websocket.CloseResult{Code: 4001, Reason: "from message"}, evs[3].close)
+		r.Attach(t)
+		r.Open(t, srv.WSURL("/"), nil)
+		require.NoError(t, ws.SendContext(wstest.Ctx(t), websocket.StringData("trigger")))
+		evs := r.Expect(t, "message", "dataEnd", "closecb", "close")
+		assert.True(t, evs[2].OK, "%v", evs[2])
+		assert.Equal(t, websocket.CloseResult{Code: 4001, Reason: "from message"}, evs[3].Close)
 	})
 
 	t.Run("Off from inside", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := detachedRecorder(ws)
+		ws := wstest.NewWS(t)
+		r := wstest.Detached(ws)
 		p := &selfRemover{ws: ws, r: r}
 		require.NoError(t, ws.On(websocket.EventMessage{}, p))
-		r.attach(t)
-		r.open(t, srv.WSURL("/"), nil)
-		ctx := testCtx(t)
+		r.Attach(t)
+		r.Open(t, srv.WSURL("/"), nil)
+		ctx := wstest.Ctx(t)
 		require.NoError(t, ws.SendContext(ctx, websocket.StringData("first")))
-		evs := r.expect(t, "probe", "message", "dataEnd")
-		assert.NoError(t, evs[0].err, "Off from inside the callback")
+		evs := r.Expect(t, "probe", "message", "dataEnd")
+		assert.NoError(t, evs[0].Err, "Off from inside the callback")
 		require.NoError(t, ws.SendContext(ctx, websocket.StringData("second")))
-		r.expect(t, "message", "dataEnd")
-		r.shut(t)
+		r.Expect(t, "message", "dataEnd")
+		r.Shut(t)
 	})
 
 	t.Run("Connect from close", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := detachedRecorder(ws)
+		ws := wstest.NewWS(t)
+		r := wstest.Detached(ws)
 		var once atomic.Bool
 		require.NoError(t, ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](func(mo.Option[callback.AsyncError], mo.Option[websocket.CloseResult]) {
 			if once.CompareAndSwap(false, true) {
-				ws.Connect(srv.WSURL("/again"), r.done("reconnect"), nil)
+				ws.Connect(srv.WSURL("/again"), r.Done("reconnect"), nil)
 			}
 		})))
-		r.attach(t)
-		r.open(t, srv.WSURL("/"), nil)
-		r.shut(t)
-		evs := r.expect(t, "headerReceive", "reconnect", "open")
-		assert.True(t, evs[1].ok, "%v", evs[1])
-		r.echo(t, "on the second connection")
-		r.shut(t)
+		r.Attach(t)
+		r.Open(t, srv.WSURL("/"), nil)
+		r.Shut(t)
+		evs := r.Expect(t, "headerReceive", "reconnect", "open")
+		assert.True(t, evs[1].OK, "%v", evs[1])
+		r.Echo(t, "on the second connection")
+		r.Shut(t)
 		reqs := srv.Requests()
 		require.Len(t, reqs, 2)
 		assert.Equal(t, "/again", reqs[1].URI)
@@ -730,55 +733,55 @@ func TestReentrantCalls(t *testing.T) {
 
 	t.Run("SendContext and CloseContext from callbacks", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := detachedRecorder(ws)
+		ws := wstest.NewWS(t)
+		r := wstest.Detached(ws)
 		require.NoError(t, ws.OnOpen(websocket.WebSocketAsyncCallbackFunc[map[uint32]string](func(mo.Option[callback.AsyncError], mo.Option[map[uint32]string]) {
-			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), wstest.Timeout)
 			defer cancel()
-			r.push(evt{kind: "sendctx", err: ws.SendContext(ctx, websocket.StringData("blocking in open"))})
+			r.Push(wstest.Event{Kind: "sendctx", Err: ws.SendContext(ctx, websocket.StringData("blocking in open"))})
 		})))
 		require.NoError(t, ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](func(mo.Option[callback.AsyncError], mo.Option[websocket.MessageData]) {
-			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), wstest.Timeout)
 			defer cancel()
-			r.push(evt{kind: "closectx", err: ws.CloseContext(ctx, &websocket.CloseOptions{Code: 4003})})
+			r.Push(wstest.Event{Kind: "closectx", Err: ws.CloseContext(ctx, &websocket.CloseOptions{Code: 4003})})
 		})))
-		r.attach(t)
-		ws.Connect(srv.WSURL("/"), r.done("connect"), nil)
-		evs := r.expect(t, "headerReceive", "connect", "sendctx", "open", "closectx", "message", "dataEnd", "close")
-		assert.NoError(t, evs[2].err)
-		assert.NoError(t, evs[4].err)
-		assert.Equal(t, websocket.MessageData(websocket.StringData("blocking in open")), evs[5].msg)
-		assert.Equal(t, websocket.CloseResult{Code: 4003}, evs[7].close)
+		r.Attach(t)
+		ws.Connect(srv.WSURL("/"), r.Done("connect"), nil)
+		evs := r.Expect(t, "headerReceive", "connect", "sendctx", "open", "closectx", "message", "dataEnd", "close")
+		assert.NoError(t, evs[2].Err)
+		assert.NoError(t, evs[4].Err)
+		assert.Equal(t, websocket.MessageData(websocket.StringData("blocking in open")), evs[5].Msg)
+		assert.Equal(t, websocket.CloseResult{Code: 4003}, evs[7].Close)
 	})
 }
 
 // selfRemover is a message callback that unregisters itself.
 type selfRemover struct {
 	ws *websocket.WebSocket
-	r  *recorder
+	r  *wstest.Recorder
 }
 
 func (s *selfRemover) Invoke(mo.Option[callback.AsyncError], mo.Option[websocket.MessageData]) {
-	s.r.push(evt{kind: "probe", err: s.ws.Off(websocket.EventMessage{}, s)})
+	s.r.Push(wstest.Event{Kind: "probe", Err: s.ws.Off(websocket.EventMessage{}, s)})
 }
 
 // TestReconnect checks that one object connects again after a close and its
 // listeners stay registered (BEHAVIOR §2.1).
 func TestReconnect(t *testing.T) {
 	srv := newServer(t, echoserver.Options{})
-	ws := newWS(t)
-	r := newRecorder(t, ws)
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
 	for i := range 3 {
-		r.open(t, srv.WSURL(fmt.Sprintf("/%d", i)), nil)
-		r.echo(t, fmt.Sprintf("message %d", i))
-		assert.Equal(t, websocket.CloseResult{Code: 1000}, r.shut(t).close)
+		r.Open(t, srv.WSURL(fmt.Sprintf("/%d", i)), nil)
+		r.Echo(t, fmt.Sprintf("message %d", i))
+		assert.Equal(t, websocket.CloseResult{Code: 1000}, r.Shut(t).Close)
 	}
 	// The blocking face reconnects the same way.
-	require.NoError(t, ws.ConnectContext(testCtx(t), srv.WSURL("/blocking"), nil))
-	r.expect(t, "headerReceive", "open")
-	r.echo(t, "blocking")
-	require.NoError(t, ws.CloseContext(testCtx(t), nil))
-	r.expect(t, "close")
+	require.NoError(t, ws.ConnectContext(wstest.Ctx(t), srv.WSURL("/blocking"), nil))
+	r.Expect(t, "headerReceive", "open")
+	r.Echo(t, "blocking")
+	require.NoError(t, ws.CloseContext(wstest.Ctx(t), nil))
+	r.Expect(t, "close")
 	assert.Len(t, srv.Requests(), 4)
 }
 
@@ -787,10 +790,10 @@ func TestReconnect(t *testing.T) {
 func TestConcurrentSends(t *testing.T) {
 	const goroutines, perGoroutine = 20, 50
 	srv := newServer(t, echoserver.Options{})
-	ws := newWS(t)
-	r := newRecorder(t, ws)
-	r.open(t, srv.WSURL("/"), nil)
-	ctx := testCtx(t)
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
+	r.Open(t, srv.WSURL("/"), nil)
+	ctx := wstest.Ctx(t)
 
 	errs := make(chan error, goroutines*perGoroutine)
 	var wg sync.WaitGroup
@@ -817,11 +820,11 @@ func TestConcurrentSends(t *testing.T) {
 		last[g] = -1
 	}
 	for range goroutines * perGoroutine {
-		e := r.waitFor(t, "a message", func(e evt) bool { return e.kind == "message" })
+		e := r.WaitFor(t, "a message", func(e wstest.Event) bool { return e.Kind == "message" })
 		var g, i int
-		_, err := fmt.Sscanf(e.msg.String(), "%02d-%03d", &g, &i)
-		require.NoError(t, err, "message %q", e.msg)
-		seen[e.msg.String()]++
+		_, err := fmt.Sscanf(e.Msg.String(), "%02d-%03d", &g, &i)
+		require.NoError(t, err, "message %q", e.Msg)
+		seen[e.Msg.String()]++
 		assert.Equal(t, last[g]+1, i, "goroutine %d: message %d after %d", g, i, last[g])
 		last[g] = i
 	}
@@ -829,8 +832,8 @@ func TestConcurrentSends(t *testing.T) {
 	for m, n := range seen {
 		assert.Equal(t, 1, n, "message %s", m)
 	}
-	r.expect(t, "dataEnd")
-	r.shut(t)
+	r.Expect(t, "dataEnd")
+	r.Shut(t)
 }
 
 // TestCloseResults checks the close event for server- and client-initiated
@@ -860,20 +863,20 @@ func TestCloseResults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := newWS(t)
-			r := newRecorder(t, ws)
-			r.open(t, srv.WSURL("/"), nil)
-			var e evt
+			ws := wstest.NewWS(t)
+			r := wstest.NewRecorder(t, ws)
+			r.Open(t, srv.WSURL("/"), nil)
+			var e wstest.Event
 			if tt.command != "" {
-				require.NoError(t, ws.SendContext(testCtx(t), websocket.StringData(tt.command)))
-				e = r.expect(t, "close")[0] // no error event before it
+				require.NoError(t, ws.SendContext(wstest.Ctx(t), websocket.StringData(tt.command)))
+				e = r.Expect(t, "close")[0] // no error event before it
 			} else {
-				ws.Close(r.done("closecb"), tt.client)
-				evs := r.expect(t, "closecb", "close")
-				assert.True(t, evs[0].ok, "%v", evs[0])
+				ws.Close(r.Done("closecb"), tt.client)
+				evs := r.Expect(t, "closecb", "close")
+				assert.True(t, evs[0].OK, "%v", evs[0])
 				e = evs[1]
 			}
-			assert.Equal(t, tt.want, e.close)
+			assert.Equal(t, tt.want, e.Close)
 		})
 	}
 }
@@ -903,24 +906,24 @@ func TestFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := newWS(t)
-			r := newRecorder(t, ws)
-			r.open(t, srv.WSURL("/"), tt.opts)
-			ctx := testCtx(t)
+			ws := wstest.NewWS(t)
+			r := wstest.NewRecorder(t, ws)
+			r.Open(t, srv.WSURL("/"), tt.opts)
+			ctx := wstest.Ctx(t)
 			if tt.firstEcho != "" { // the limit itself is allowed
 				require.NoError(t, ws.SendContext(ctx, websocket.StringData(tt.firstEcho)))
-				evs := r.expect(t, "message", "dataEnd")
-				assert.Len(t, evs[0].msg, 1000)
+				evs := r.Expect(t, "message", "dataEnd")
+				assert.Len(t, evs[0].Msg, 1000)
 			}
 			require.NoError(t, ws.SendContext(ctx, websocket.StringData(tt.command)))
-			evs := r.expect(t, "error", "close")
-			assertCode(t, evs[0].err, websocket.ErrConnectionFailed)
-			assert.ErrorIs(t, evs[0].err, tt.cause)
-			assert.Equal(t, tt.code, evs[1].close.Code)
+			evs := r.Expect(t, "error", "close")
+			wstest.AssertCode(t, evs[0].Err, websocket.ErrConnectionFailed)
+			assert.ErrorIs(t, evs[0].Err, tt.cause)
+			assert.Equal(t, tt.code, evs[1].Close.Code)
 			if tt.reason != "" {
-				assert.Equal(t, tt.reason, evs[1].close.Reason)
+				assert.Equal(t, tt.reason, evs[1].Close.Reason)
 			}
-			assertCode(t, ws.SendContext(ctx, websocket.StringData("after")), websocket.ErrConnectionNotExist)
+			wstest.AssertCode(t, ws.SendContext(ctx, websocket.StringData("after")), websocket.ErrConnectionNotExist)
 		})
 	}
 }
@@ -930,25 +933,25 @@ func TestFailures(t *testing.T) {
 func TestKeepAlive(t *testing.T) {
 	t.Run("no pong", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{IgnorePings: true})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/"), &websocket.RequestOptions{PingInterval: mo.Some(50 * time.Millisecond), PongTimeout: mo.Some(50 * time.Millisecond)})
-		evs := r.expect(t, "error", "close")
-		assertCode(t, evs[0].err, websocket.ErrConnectionFailed)
-		assert.ErrorIs(t, evs[0].err, websocket.ErrPongTimeout)
-		assert.Equal(t, websocket.CloseResult{Code: 1006, Reason: "The link is down"}, evs[1].close)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/"), &websocket.RequestOptions{PingInterval: mo.Some(50 * time.Millisecond), PongTimeout: mo.Some(50 * time.Millisecond)})
+		evs := r.Expect(t, "error", "close")
+		wstest.AssertCode(t, evs[0].Err, websocket.ErrConnectionFailed)
+		assert.ErrorIs(t, evs[0].Err, websocket.ErrPongTimeout)
+		assert.Equal(t, websocket.CloseResult{Code: 1006, Reason: "The link is down"}, evs[1].Close)
 	})
 
 	t.Run("pongs answered", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
 		// Without pongs this would fail after 30 + 200 ms; the pong timeout
 		// leaves room for a slow machine.
-		r.open(t, srv.WSURL("/"), &websocket.RequestOptions{PingInterval: mo.Some(30 * time.Millisecond), PongTimeout: mo.Some(200 * time.Millisecond)})
-		r.quiet(t, 400*time.Millisecond) // many ping intervals without an error or close event
-		r.echo(t, "still open")
-		r.shut(t)
+		r.Open(t, srv.WSURL("/"), &websocket.RequestOptions{PingInterval: mo.Some(30 * time.Millisecond), PongTimeout: mo.Some(200 * time.Millisecond)})
+		r.Quiet(t, 400*time.Millisecond) // many ping intervals without an error or close event
+		r.Echo(t, "still open")
+		r.Shut(t)
 	})
 }
 
@@ -958,46 +961,46 @@ func TestKeepAlive(t *testing.T) {
 func TestSendBeforeOpen(t *testing.T) {
 	t.Run("flushed at open", func(t *testing.T) {
 		srv, release := newHeldServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		ws.Connect(srv.WSURL("/"), r.done("connect"), nil)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		ws.Connect(srv.WSURL("/"), r.Done("connect"), nil)
 		for i := range 3 {
-			ws.Send(websocket.StringData(fmt.Sprintf("queued %d", i)), r.done(fmt.Sprintf("send%d", i)))
+			ws.Send(websocket.StringData(fmt.Sprintf("queued %d", i)), r.Done(fmt.Sprintf("send%d", i)))
 		}
 		release()
-		r.expect(t, "headerReceive", "connect", "open")
+		r.Expect(t, "headerReceive", "connect", "open")
 		var msgs, sends []string
 		for range 9 { // 3 × (send completion, message, dataEnd)
-			e := r.next(t)
+			e := r.Next(t)
 			switch {
-			case e.kind == "message":
-				msgs = append(msgs, e.msg.String())
-			case strings.HasPrefix(e.kind, "send"):
-				assert.True(t, e.ok, "%v", e)
-				sends = append(sends, e.kind)
+			case e.Kind == "message":
+				msgs = append(msgs, e.Msg.String())
+			case strings.HasPrefix(e.Kind, "send"):
+				assert.True(t, e.OK, "%v", e)
+				sends = append(sends, e.Kind)
 			default:
-				assert.Equal(t, "dataEnd", e.kind)
+				assert.Equal(t, "dataEnd", e.Kind)
 			}
 		}
 		assert.Equal(t, []string{"queued 0", "queued 1", "queued 2"}, msgs)
 		assert.Equal(t, []string{"send0", "send1", "send2"}, sends)
-		r.shut(t)
+		r.Shut(t)
 	})
 
 	t.Run("connection fails", func(t *testing.T) {
 		srv, release := newHeldServer(t, echoserver.Options{RefuseStatus: http.StatusForbidden})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		ws.Connect(srv.WSURL("/"), r.done("connect"), nil)
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		ws.Connect(srv.WSURL("/"), r.Done("connect"), nil)
 		for i := range 3 {
-			ws.Send(websocket.StringData(fmt.Sprintf("queued %d", i)), r.done(fmt.Sprintf("send%d", i)))
+			ws.Send(websocket.StringData(fmt.Sprintf("queued %d", i)), r.Done(fmt.Sprintf("send%d", i)))
 		}
 		release()
-		got := r.expectSet(t, "connect", "send0", "send1", "send2", "error")
-		assertCode(t, got["connect"].err, websocket.ErrConnectionFailed)
-		assertCode(t, got["error"].err, websocket.ErrConnectionFailed)
+		got := r.ExpectSet(t, "connect", "send0", "send1", "send2", "error")
+		wstest.AssertCode(t, got["connect"].Err, websocket.ErrConnectionFailed)
+		wstest.AssertCode(t, got["error"].Err, websocket.ErrConnectionFailed)
 		for _, k := range []string{"send0", "send1", "send2"} {
-			assertCode(t, got[k].err, websocket.ErrConnectionNotExist)
+			wstest.AssertCode(t, got[k].Err, websocket.ErrConnectionNotExist)
 		}
 	})
 }
@@ -1007,27 +1010,27 @@ func TestSendBeforeOpen(t *testing.T) {
 // fires, and the object connects again (BEHAVIOR §2.7).
 func TestCloseWhileConnecting(t *testing.T) {
 	srv, release := newHeldServer(t, echoserver.Options{})
-	ws := newWS(t)
-	r := newRecorder(t, ws)
-	ws.Connect(srv.WSURL("/"), r.done("connect"), nil)
-	ws.Close(r.done("closecb"), nil)
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
+	ws.Connect(srv.WSURL("/"), r.Done("connect"), nil)
+	ws.Close(r.Done("closecb"), nil)
 	// An error or close event of the aborted attempt would come before the
 	// close callback, which is the last thing the attempt reports.
-	evs := r.expect(t, "connect", "closecb")
-	assertCode(t, evs[0].err, websocket.ErrConnectionFailed)
-	assert.True(t, evs[1].ok, "%v", evs[1])
+	evs := r.Expect(t, "connect", "closecb")
+	wstest.AssertCode(t, evs[0].Err, websocket.ErrConnectionFailed)
+	assert.True(t, evs[1].OK, "%v", evs[1])
 
 	release()
-	r.open(t, srv.WSURL("/"), nil)
-	r.echo(t, "after the abort")
-	r.shut(t)
+	r.Open(t, srv.WSURL("/"), nil)
+	r.Echo(t, "after the abort")
+	r.Shut(t)
 }
 
 // TestContextCancellation checks the blocking face's context handling.
 func TestContextCancellation(t *testing.T) {
 	srv, release := newHeldServer(t, echoserver.Options{})
-	ws := newWS(t)
-	r := newRecorder(t, ws)
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := time.AfterFunc(50*time.Millisecond, cancel)
@@ -1040,21 +1043,21 @@ func TestContextCancellation(t *testing.T) {
 	// The object can connect again at once, and the cancelled attempt
 	// reported no event: the next events are those of the new connection.
 	release()
-	require.NoError(t, ws.ConnectContext(testCtx(t), srv.WSURL("/"), nil))
-	r.expect(t, "headerReceive", "open")
-	require.NoError(t, ws.CloseContext(testCtx(t), nil))
-	r.expect(t, "close")
+	require.NoError(t, ws.ConnectContext(wstest.Ctx(t), srv.WSURL("/"), nil))
+	r.Expect(t, "headerReceive", "open")
+	require.NoError(t, ws.CloseContext(wstest.Ctx(t), nil))
+	r.Expect(t, "close")
 }
 
 // TestSubprotocol checks the negotiated subprotocol.
 func TestSubprotocol(t *testing.T) {
 	srv := newServer(t, echoserver.Options{Subprotocols: []string{"b"}})
-	ws := newWS(t)
-	r := newRecorder(t, ws)
-	evs := r.open(t, srv.WSURL("/"), &websocket.RequestOptions{Protocol: "a, b"})
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
+	evs := r.Open(t, srv.WSURL("/"), &websocket.RequestOptions{Protocol: "a, b"})
 	assert.Equal(t, "b", ws.Protocol())
-	h, ok := evs[0].headers.(websocket.MapData)
-	require.True(t, ok, "%T", evs[0].headers)
+	h, ok := evs[0].Headers.(websocket.MapData)
+	require.True(t, ok, "%T", evs[0].Headers)
 	assert.Equal(t, "b", h["sec-websocket-protocol"])
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
@@ -1063,7 +1066,7 @@ func TestSubprotocol(t *testing.T) {
 		offered = append(offered, strings.TrimSpace(p))
 	}
 	assert.Equal(t, []string{"a", "b"}, offered)
-	r.shut(t)
+	r.Shut(t)
 	assert.Equal(t, "b", ws.Protocol(), "the last connection's protocol stays readable")
 }
 
@@ -1074,28 +1077,28 @@ func TestRequestHeader(t *testing.T) {
 
 	t.Run("values", func(t *testing.T) {
 		srv := newServer(t, echoserver.Options{})
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, srv.WSURL("/"), &websocket.RequestOptions{Header: header})
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, srv.WSURL("/"), &websocket.RequestOptions{Header: header})
 		reqs := srv.Requests()
 		require.Len(t, reqs, 1)
 		for name, value := range header {
 			assert.Equal(t, value, reqs[0].Header.Get(name), name)
 		}
-		r.shut(t)
+		r.Shut(t)
 	})
 
 	t.Run("names as given on the wire", func(t *testing.T) {
 		raw := newRawServer(t)
-		ws := newWS(t)
-		r := newRecorder(t, ws)
-		r.open(t, raw.URL(), &websocket.RequestOptions{Header: header, CloseTimeout: 100 * time.Millisecond})
+		ws := wstest.NewWS(t)
+		r := wstest.NewRecorder(t, ws)
+		r.Open(t, raw.URL(), &websocket.RequestOptions{Header: header, CloseTimeout: 100 * time.Millisecond})
 		head := raw.nextHead(t)
 		for name, value := range header {
 			assert.Contains(t, head, "\r\n"+name+": "+value+"\r\n")
 		}
 		// The raw server never answers the Close frame: CloseTimeout ends it.
-		assert.Equal(t, websocket.CloseResult{Code: 1000}, r.shut(t).close)
+		assert.Equal(t, websocket.CloseResult{Code: 1000}, r.Shut(t).Close)
 	})
 }
 
@@ -1113,13 +1116,13 @@ func TestNilCompletionCallback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := newWS(t)
-			r := newRecorder(t, ws)
+			ws := wstest.NewWS(t)
+			r := wstest.NewRecorder(t, ws)
 			tt.call(ws)
-			e := r.expect(t, "error")[0]
-			assertCode(t, e.err, websocket.ErrParameter)
-			assert.Contains(t, e.err.Error(), tt.name+": callback is nil")
-			r.quiet(t, 100*time.Millisecond) // nothing was started
+			e := r.Expect(t, "error")[0]
+			wstest.AssertCode(t, e.Err, websocket.ErrParameter)
+			assert.Contains(t, e.Err.Error(), tt.name+": callback is nil")
+			r.Quiet(t, 100*time.Millisecond) // nothing was started
 			assert.Empty(t, srv.Requests())
 		})
 	}

@@ -2,9 +2,9 @@
 // hand on a raw TCP listener, so that it can do anything wrong on purpose:
 // answer the opening handshake with any bytes, send frames with any FIN,
 // RSV, opcode, mask and length encoding, chop its writes into pieces and
-// delay them. It records everything the client sends back — frames,
-// unmasked, with the time they arrived — and when the client closed the TCP
-// connection.
+// delay them, and read slowly. It records everything the client sends back
+// — frames, unmasked, with the time they arrived — and when the client
+// closed the TCP connection.
 //
 // A test gives [New] a script; the server runs it for every connection it
 // accepts, with a [Conn]:
@@ -36,6 +36,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -175,6 +176,7 @@ type Conn struct {
 
 	closed    chan struct{}
 	closeOnce sync.Once
+	readRate  atomic.Int64 // bytes per second; 0 means unpaced (see SetReadRate)
 
 	wmu sync.Mutex // serialises writes
 
@@ -201,14 +203,43 @@ func newConn(nc net.Conn, maxPayload int64) *Conn {
 	if maxPayload <= 0 {
 		maxPayload = DefaultMaxPayload
 	}
-	return &Conn{
+	c := &Conn{
 		nc:         nc,
-		br:         bufio.NewReaderSize(nc, 64<<10),
 		maxPayload: maxPayload,
 		closed:     make(chan struct{}),
 		readerDone: make(chan struct{}),
 		changed:    make(chan struct{}),
 	}
+	c.br = bufio.NewReaderSize(pacedReader{c}, 64<<10)
+	return c
+}
+
+// SetReadRate paces every read from the connection, the opening request's
+// and the frames', to at most bytesPerSecond from the next read on, so that
+// a test can play a server that reads slowly: the client's writes then
+// block in TCP once the socket buffers are full. Zero (the default) reads
+// as fast as the bytes come. It may be called from any goroutine.
+func (c *Conn) SetReadRate(bytesPerSecond int) { c.readRate.Store(int64(bytesPerSecond)) }
+
+// pacedReader reads from the connection at the rate SetReadRate set: at
+// most a hundredth of a second's worth per read, and after each read it
+// waits for the time those bytes take at the rate. Close interrupts the
+// wait.
+type pacedReader struct{ c *Conn }
+
+func (r pacedReader) Read(p []byte) (int, error) {
+	rate := r.c.readRate.Load()
+	if rate <= 0 {
+		return r.c.nc.Read(p)
+	}
+	if chunk := max(rate/100, 1); int64(len(p)) > chunk {
+		p = p[:chunk]
+	}
+	n, err := r.c.nc.Read(p)
+	if n > 0 {
+		r.c.Pause(time.Duration(int64(n) * int64(time.Second) / rate))
+	}
+	return n, err
 }
 
 // NetConn returns the TCP connection, for deadlines and the like. Reading

@@ -236,3 +236,28 @@ func TestCloseStopsScripts(t *testing.T) {
 	assert.Error(t, <-got)
 	srv.Close() // again: nothing happens
 }
+
+func TestSetReadRate(t *testing.T) {
+	const size, rate = 100 << 10, 500 << 10 // 100 KiB at 500 KiB/s: at least 200 ms
+	took := make(chan time.Duration, 1)
+	srv := hostile.New(t, func(c *hostile.Conn) {
+		if _, err := c.Upgrade("X-Extra: yes"); err != nil {
+			return
+		}
+		c.SetReadRate(rate)
+		start := time.Now()
+		f, err := c.ReadFrame(start.Add(5 * time.Second))
+		if err != nil || len(f.Payload) != size {
+			took <- -1
+			return
+		}
+		took <- time.Since(start)
+	})
+	c, _ := dial(t, srv)
+	_, err := c.Write(hostile.Frame{Fin: true, Opcode: hostile.OpBinary, Masked: true, Payload: make([]byte, size)}.Encode())
+	require.NoError(t, err)
+	d := <-took
+	require.Positive(t, d, "the frame was not read whole")
+	assert.GreaterOrEqual(t, d, 150*time.Millisecond, "read faster than the rate")
+	assert.Less(t, d, 2*time.Second)
+}

@@ -1,19 +1,26 @@
 package websocket_test
 
-// End-to-end tests of RequestOptions.DialContext: where the bytes go (a Unix
-// socket), what the URL still decides, the dial to a proxy, and a dial
-// function that does not honour its context.
+// Tests of connecting (package doc, sections Lifecycle and Opening
+// handshake): aborting at every step, the bound on response headers, a
+// refused handshake, the default port, and pointer variants of the proxy.
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,10 +29,417 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cangjie-go/ohos/internal/echoserver"
+	"github.com/cangjie-go/ohos/internal/hostile"
 	"github.com/cangjie-go/ohos/internal/testpki"
 	"github.com/cangjie-go/ohos/internal/testproxy"
+	"github.com/cangjie-go/ohos/internal/wstest"
 	"github.com/cangjie-go/ohos/networkkit/websocket"
 )
+
+// abortLimit is how soon a cancelled ConnectContext, and a Close while
+// connecting, must return (package doc, section Lifecycle).
+const abortLimit = 100 * time.Millisecond
+
+// silentServer accepts TCP connections on 127.0.0.1 and never writes. It
+// announces each connection on reached: at once, or once the client's
+// first bytes have arrived (readFirst), or once a TLS handshake with leaf
+// has completed (tls).
+type silentServer struct {
+	addr    string
+	reached chan struct{}
+}
+
+func newSilentServer(t *testing.T, readFirst bool, leaf *testpki.Leaf) *silentServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &silentServer{addr: ln.Addr().String(), reached: make(chan struct{}, 64)}
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.SetDeadline(soon())
+				switch {
+				case leaf != nil:
+					if tls.Server(c, &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}).Handshake() != nil {
+						return
+					}
+				case readFirst:
+					if _, err := c.Read(make([]byte, 1)); err != nil {
+						return
+					}
+				}
+				s.reached <- struct{}{}
+				io.Copy(io.Discard, c) // until the client gives up
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return s
+}
+
+// fullBacklogAddr returns the address of a listener that never accepts and
+// whose accept queue is full, so that a TCP connect to it hangs: the
+// kernel drops the SYNs.
+func fullBacklogAddr(t *testing.T) string {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	require.NoError(t, err)
+	f := os.NewFile(uintptr(fd), "listener")
+	t.Cleanup(func() { f.Close() })
+	require.NoError(t, syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	require.NoError(t, syscall.Listen(fd, 0))
+	sa, err := syscall.Getsockname(fd)
+	require.NoError(t, err)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	// Fill the accept queue until a connect no longer completes.
+	for range 16 {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return addr
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	require.FailNow(t, "the accept queue never filled")
+	return ""
+}
+
+// waitInStack waits until some goroutine's stack holds function fn.
+func waitInStack(t *testing.T, fn string) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	buf := make([]byte, 1<<20)
+	for end := time.Now().Add(wstest.Timeout); time.Now().Before(end); <-tick.C {
+		if n := runtime.Stack(buf, true); bytes.Contains(buf[:n], []byte(fn+"(")) {
+			return
+		}
+	}
+	require.FailNow(t, "no goroutine in "+fn)
+}
+
+// TestConnectAbortsPromptly checks that a cancelled ConnectContext, and a
+// Close while connecting, return within 100 ms at each step of the
+// handshake — TCP connect, proxy CONNECT, TLS, the wait for the 101 —
+// although HandshakeTimeout is 30 s (package doc, section Lifecycle).
+func TestConnectAbortsPromptly(t *testing.T) {
+	ca := testpki.NewCA(t, "abort")
+	leaf := ca.Issue("server", testpki.LeafOptions{})
+	steps := []struct {
+		name string
+		// start returns the URL and options to connect with, and waits
+		// until the client is in the step.
+		start func(t *testing.T) (url string, opts *websocket.RequestOptions, reached func())
+	}{
+		{"TCP connect", func(t *testing.T) (string, *websocket.RequestOptions, func()) {
+			addr := fullBacklogAddr(t)
+			return "ws://" + addr + "/", nil, func() { waitInStack(t, "net.(*netFD).connect") }
+		}},
+		{"proxy CONNECT", func(t *testing.T) (string, *websocket.RequestOptions, func()) {
+			p := newProxy(t, testproxy.Options{Hang: true})
+			return "ws://ws.example.invalid/", &websocket.RequestOptions{Proxy: proxyOf(t, p)}, func() { recv(t, p.Asked) }
+		}},
+		{"TLS", func(t *testing.T) (string, *websocket.RequestOptions, func()) {
+			s := newSilentServer(t, true, nil) // reads the ClientHello, never answers it
+			return "wss://" + s.addr + "/", &websocket.RequestOptions{CAPath: ca.CertFile}, func() { recv(t, s.reached) }
+		}},
+		{"the 101", func(t *testing.T) (string, *websocket.RequestOptions, func()) {
+			s := newSilentServer(t, true, nil) // reads the request, never answers it
+			return "ws://" + s.addr + "/", nil, func() { recv(t, s.reached) }
+		}},
+		{"the 101 over TLS", func(t *testing.T) (string, *websocket.RequestOptions, func()) {
+			s := newSilentServer(t, false, &leaf)
+			return "wss://" + s.addr + "/", &websocket.RequestOptions{CAPath: ca.CertFile}, func() { recv(t, s.reached) }
+		}},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			t.Run("cancel", func(t *testing.T) {
+				url, opts, reached := step.start(t)
+				opts = withHandshakeTimeout(opts)
+				ws := wstest.NewWS(t)
+				r := wstest.NewRecorder(t, ws)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				errc := make(chan error, 1)
+				go func() { errc <- ws.ConnectContext(ctx, url, opts) }()
+				reached()
+				start := time.Now()
+				cancel()
+				err := recv(t, errc)
+				assert.Less(t, time.Since(start), abortLimit, "ConnectContext returned late")
+				assert.True(t, err == context.Canceled, "want context.Canceled itself, got %v", err) //nolint:errorlint // identity is the promise
+				r.Quiet(t, 50*time.Millisecond)                                                      // no error event
+			})
+			t.Run("Close", func(t *testing.T) {
+				url, opts, reached := step.start(t)
+				opts = withHandshakeTimeout(opts)
+				ws := wstest.NewWS(t)
+				r := wstest.NewRecorder(t, ws)
+				errc := make(chan error, 1)
+				go func() { errc <- ws.ConnectContext(context.Background(), url, opts) }()
+				reached()
+				start := time.Now()
+				require.NoError(t, ws.CloseContext(wstest.Ctx(t), nil))
+				closed := time.Since(start)
+				err := recv(t, errc)
+				connected := time.Since(start)
+				assert.Less(t, closed, abortLimit, "CloseContext returned late")
+				assert.Less(t, connected, abortLimit, "ConnectContext returned late")
+				wstest.AssertCode(t, err, websocket.ErrConnectionFailed)
+				r.Quiet(t, 50*time.Millisecond) // no error event, no close event
+			})
+		})
+	}
+}
+
+// withHandshakeTimeout returns a copy of opts (nil means none) with a
+// HandshakeTimeout of 30 s, so that only the abort can end the handshake
+// in time.
+func withHandshakeTimeout(opts *websocket.RequestOptions) *websocket.RequestOptions {
+	o := websocket.RequestOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	o.HandshakeTimeout = 30 * time.Second
+	return &o
+}
+
+// TestCloseRightAfterDial races Close against the end of the TCP or TLS
+// dial: Close comes as soon as the server has the connection, when the
+// handshake code is about to set its own deadline on it. The abort must
+// win over that deadline, so ConnectContext returns long before
+// HandshakeTimeout (30 s); the 100 ms promptness of each step is
+// TestConnectAbortsPromptly's, so that 40 rounds on a loaded machine do
+// not fail for a slow scheduler (package doc, section Lifecycle).
+func TestCloseRightAfterDial(t *testing.T) {
+	const rounds, limit = 40, time.Second
+	ca := testpki.NewCA(t, "race")
+	leaf := ca.Issue("server", testpki.LeafOptions{})
+	for _, tt := range []struct {
+		name   string
+		scheme string
+		leaf   *testpki.Leaf
+		opts   *websocket.RequestOptions
+	}{
+		{"TCP", "ws", nil, nil},
+		{"TLS", "wss", &leaf, &websocket.RequestOptions{CAPath: ca.CertFile}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSilentServer(t, false, tt.leaf)
+			ws := wstest.NewWS(t)
+			opts := withHandshakeTimeout(tt.opts)
+			for i := range rounds {
+				errc := make(chan error, 1)
+				go func() { errc <- ws.ConnectContext(context.Background(), tt.scheme+"://"+s.addr+"/", opts) }()
+				recv(t, s.reached)
+				for range i * 50 { // spread the moment of Close over the steps after the dial
+					runtime.Gosched()
+				}
+				start := time.Now()
+				require.NoError(t, ws.CloseContext(wstest.Ctx(t), nil), "round %d", i)
+				err := recv(t, errc)
+				require.Less(t, time.Since(start), limit, "round %d: ConnectContext returned late", i)
+				wstest.AssertCode(t, err, websocket.ErrConnectionFailed)
+			}
+		})
+	}
+}
+
+// endlessHeader serves, on every connection, the first line of an answer
+// and then header lines without end, until the client goes away.
+func endlessHeader(t *testing.T, first string) (addr string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var conns []net.Conn
+	line := []byte("X-Filler: " + strings.Repeat("a", 1000) + "\r\n")
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.Read(make([]byte, 4096)) // the request
+				c.Write([]byte(first + "\r\n"))
+				for deadline := soon(); time.Now().Before(deadline); {
+					if _, err := c.Write(line); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// TestResponseHeaderBound checks that a response header that never ends —
+// the server's answer to the opening handshake, or a proxy's answer to
+// CONNECT — fails the connection at 64 KiB, long before HandshakeTimeout
+// and without holding the header in memory (package doc, section Opening
+// handshake).
+func TestResponseHeaderBound(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		first string
+		proxy bool
+	}{
+		{"server", "HTTP/1.1 101 Switching Protocols", false},
+		{"proxy", "HTTP/1.1 200 Connection established", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := endlessHeader(t, tt.first)
+			url := "ws://" + addr + "/"
+			opts := &websocket.RequestOptions{HandshakeTimeout: 30 * time.Second}
+			if tt.proxy {
+				host, port, _ := net.SplitHostPort(addr)
+				n, _ := strconv.Atoi(port)
+				url = "ws://ws.example.invalid/"
+				opts.Proxy = websocket.HTTPProxy{Host: host, Port: uint16(n)}
+			}
+			ws := wstest.NewWS(t)
+			r := wstest.NewRecorder(t, ws)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			err := ws.ConnectContext(wstest.Ctx(t), url, opts)
+			elapsed := time.Since(start)
+			runtime.ReadMemStats(&after)
+
+			wstest.AssertCode(t, err, websocket.ErrConnectionFailed)
+			assert.Contains(t, err.Error(), "response header exceeds 64 KiB")
+			assert.Less(t, elapsed, 2*time.Second, "the bound must hit long before HandshakeTimeout")
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.Less(t, allocated, uint64(4<<20), "allocated %d bytes while reading the header", allocated)
+			e := r.Expect(t, "error")[0]
+			assert.Contains(t, e.Err.Error(), "response header exceeds 64 KiB")
+		})
+	}
+}
+
+// TestRefusedHandshakeAtOnce checks that an answer other than 101 is
+// reported at once, even when it has no Content-Length and the server
+// keeps the connection open: error 200 with a *HandshakeError that holds
+// the status and what of the body arrived with the header (package doc,
+// section Opening handshake).
+func TestRefusedHandshakeAtOnce(t *testing.T) {
+	srv := hostile.New(t, func(c *hostile.Conn) {
+		if _, _, err := c.ReadRequest(); err != nil {
+			return
+		}
+		if c.WriteRaw([]byte("HTTP/1.1 403 Forbidden\r\nX-Why: test\r\n\r\nno entry")) != nil {
+			return
+		}
+		c.WaitTCPClose(soon()) // the body never ends
+	})
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
+	start := time.Now()
+	err := ws.ConnectContext(wstest.Ctx(t), srv.URL(), &websocket.RequestOptions{HandshakeTimeout: 30 * time.Second})
+	assert.Less(t, time.Since(start), time.Second, "the client waited for the body")
+	wstest.AssertCode(t, err, websocket.ErrConnectionFailed)
+	var he *websocket.HandshakeError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, 403, he.StatusCode)
+	assert.Equal(t, "test", he.Header.Get("X-Why"))
+	assert.Equal(t, "no entry", string(he.Body))
+	e := r.Expect(t, "error")[0]
+	assert.True(t, errors.As(e.Err, &he), "the error event carries the HandshakeError")
+}
+
+// TestEmptyPortMeansDefault checks that a URL with an empty port
+// ("ws://host:/") dials the scheme's default port — 80 for ws, 443 for
+// wss — and sends a Host header without the colon (package doc, section
+// Errors; RFC 3986 §3.2.3). A proxy shows where the client wanted to go.
+func TestEmptyPortMeansDefault(t *testing.T) {
+	srv := newEchoHost(t, nil, echoserver.Options{})
+	p := newProxy(t, testproxy.Options{Upstream: srv.addr()})
+	connectEcho(t, "ws://127.0.0.1:/path", &websocket.RequestOptions{Proxy: proxyOf(t, p)})
+	reqs := p.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "127.0.0.1:80", reqs[0].Authority)
+	seen := srv.echo.Requests()
+	require.Len(t, seen, 1)
+	assert.Equal(t, "127.0.0.1", seen[0].Host)
+	assert.Equal(t, "/path", seen[0].URI)
+
+	refusing := newProxy(t, testproxy.Options{Status: 502})
+	err := tryConnect(t, "wss://127.0.0.1:/", &websocket.RequestOptions{Proxy: proxyOf(t, refusing)})
+	wstest.AssertCode(t, err, websocket.ErrConnectionFailed)
+	reqs = refusing.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "127.0.0.1:443", reqs[0].Authority)
+}
+
+// embedsHTTPProxy satisfies ProxyConfiguration by embedding a variant;
+// Connect must refuse it.
+type embedsHTTPProxy struct{ websocket.HTTPProxy }
+
+// TestProxyPointerVariants checks that RequestOptions.Proxy accepts
+// non-nil pointers to the variants and refuses, with 401 and without
+// panicking, nil pointers and types that embed a variant (package doc,
+// section Errors).
+func TestProxyPointerVariants(t *testing.T) {
+	srv := newEchoHost(t, nil, echoserver.Options{})
+	p := newProxy(t, testproxy.Options{})
+	hp := proxyOf(t, p)
+	connectEcho(t, srv.url("127.0.0.1"), &websocket.RequestOptions{Proxy: &hp})
+	assert.Len(t, p.Requests(), 1, "the connection went through the proxy")
+	connectEcho(t, srv.url("127.0.0.1"), &websocket.RequestOptions{Proxy: &websocket.NoProxy{}})
+	connectEcho(t, srv.url("127.0.0.1"), &websocket.RequestOptions{Proxy: &websocket.SystemProxy{}})
+	assert.Len(t, p.Requests(), 1)
+
+	for _, bad := range []websocket.ProxyConfiguration{
+		(*websocket.HTTPProxy)(nil),
+		(*websocket.NoProxy)(nil),
+		(*websocket.SystemProxy)(nil),
+		embedsHTTPProxy{hp},
+		&embedsHTTPProxy{hp},
+	} {
+		t.Run(fmt.Sprintf("%T", bad), func(t *testing.T) {
+			var err error
+			require.NotPanics(t, func() { err = tryConnect(t, srv.url("127.0.0.1"), &websocket.RequestOptions{Proxy: bad}) })
+			wstest.AssertCode(t, err, websocket.ErrParameter)
+		})
+	}
+}
 
 // unixEcho serves the echo server's handler on a Unix socket, over TLS if
 // tlsCfg is not nil, and returns the echo server (for its requests) and the

@@ -289,12 +289,12 @@ func (s *session) writeMessageCtx(m *outgoing, ctx context.Context) error {
 		n := min(len(data), s.cfg.maxFrameSize)
 		fin := n == len(data)
 		if err := s.w.writeFrame(op, fin, "", data[:n]); err != nil {
-			if ctx != nil && ctx.Err() != nil { // its deadline cut the write
+			if cerr := s.contextEnded(ctx); cerr != nil { // its deadline cut the write
 				if s.w.untouched(before) { // nothing went out: withdrawn
-					return ctx.Err()
+					return cerr
 				}
-				s.giveUpWriting(ctx.Err())
-				return abandonedError(ctx.Err())
+				s.giveUpWriting(cerr)
+				return abandonedError(cerr)
 			}
 			s.writeFailed(opName(first), err)
 			return s.sendError(err)
@@ -314,6 +314,31 @@ func (s *session) writeMessageCtx(m *outgoing, ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// contextEnded returns the error of ctx if it has ended, or
+// context.DeadlineExceeded if the write deadline it set has passed (the
+// socket's timer may fire a moment before the context's own).
+func (s *session) contextEnded(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !s.w.limit.IsZero() && !time.Now().Before(s.w.limit) {
+		// The context's own timer is due: wait for it, so that what is
+		// returned is ctx.Err() itself.
+		t := time.NewTimer(100 * time.Millisecond)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return context.DeadlineExceeded
+		}
+	}
+	return nil
 }
 
 // sendError is the error of a message whose writing failed with err: the
