@@ -3,6 +3,7 @@ package websocket
 import (
 	"bufio"
 	"bytes"
+	stdflate "compress/flate"
 	"errors"
 	"io"
 	"sync"
@@ -15,10 +16,13 @@ import (
 // reader side inflates a compressed message while its frames arrive,
 // checking the size limit and UTF-8 on the inflated bytes (read.go).
 //
-// klauspost/compress/flate is used rather than compress/flate: it can
-// compress with a window smaller than 32 KiB, which a server asking for
+// Compression uses klauspost/compress/flate rather than compress/flate: it
+// can compress with a window smaller than 32 KiB, which a server asking for
 // client_max_window_bits below 15 requires (compress/flate cannot), and it
-// is faster at the same ratio.
+// is faster at the same ratio. Decompression uses compress/flate: it
+// inflates any window, and it refuses a block whose distance code is empty
+// where klauspost's (v1.20.4) decodes it with the table of the block before
+// — with pooled decompressors, a table left by another message.
 
 // Defaults of the compression options.
 const (
@@ -142,17 +146,17 @@ func (f *inflater) reader(src io.Reader) (io.ReadCloser, *bufio.Reader) {
 	br.Reset(src)
 	if x := readerPool.Get(); x != nil {
 		r := x.(io.ReadCloser)
-		r.(flate.Resetter).Reset(br, dict)
+		r.(stdflate.Resetter).Reset(br, dict)
 		return r, br
 	}
-	return flate.NewReaderDict(br, dict), br
+	return stdflate.NewReaderDict(br, dict), br
 }
 
 // done returns the decompressor and its buffer to the pools and, if the
 // message was inflated whole and the context is kept, slides the window
 // over it.
 func (f *inflater) done(r io.ReadCloser, br *bufio.Reader, msg []byte, whole bool) {
-	r.(flate.Resetter).Reset(bytes.NewReader(nil), nil)
+	r.(stdflate.Resetter).Reset(bytes.NewReader(nil), nil)
 	readerPool.Put(r)
 	br.Reset(nil)
 	bufPool.Put(br)

@@ -171,6 +171,10 @@ func parseExtensions(values []string) ([]extension, error) {
 			if s.done() {
 				break
 			}
+			if s.peek(',') { // an empty list element is ignored (RFC 9110 §5.6.1)
+				s.i++
+				continue
+			}
 			name, ok := s.token()
 			if !ok {
 				return nil, s.fail("an extension name")

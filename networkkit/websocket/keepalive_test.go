@@ -74,10 +74,12 @@ func newPongServer(t *testing.T, rate int, delay time.Duration) (*hostile.Server
 // whole message, and is not late meanwhile (package doc, sections
 // Keep-alive and Writing).
 func TestKeepAliveDuringSlowUpload(t *testing.T) {
-	// The server reads about 12 MB/s (less on a loaded machine): the
-	// client's socket buffers (up to 4 MiB) delay a Ping by about 0.35 s,
-	// and the whole 48 MiB message by about four seconds. The Pong
+	// The server reads about 16 MiB/s (less on a loaded machine): the
+	// client's socket buffers (up to 4 MiB) delay a Ping by about 0.25 s,
+	// and the whole 48 MiB message by about three seconds. The Pong
 	// timeout lies between, with room for a machine five times slower.
+	// The fragmented upload lasts over a second, long enough for several
+	// Pings however fast the client is.
 	const (
 		rate        = 16 << 20
 		pongTimeout = 2 * time.Second
@@ -88,7 +90,7 @@ func TestKeepAliveDuringSlowUpload(t *testing.T) {
 		size     int
 		pings    int // at least
 	}{
-		{"fragments", 0, 8 << 20, 2},
+		{"fragments", 0, 24 << 20, 2},
 		{"NoFragmentation", websocket.NoFragmentation, 48 << 20, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
