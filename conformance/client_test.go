@@ -17,13 +17,14 @@ import (
 
 // clientObs is what the client side saw.
 type clientObs struct {
-	mu       sync.Mutex
-	seq      []string // event names in the order the callbacks ran
-	messages []websocket.MessageData
-	errs     []*callback.BusinessException
-	closes   []websocket.CloseResult
-	sendErrs []string
-	protocol string
+	mu         sync.Mutex
+	seq        []string // event names in the order the callbacks ran
+	messages   []websocket.MessageData
+	errs       []*callback.BusinessException
+	closes     []websocket.CloseResult
+	sendErrs   []string
+	protocol   string
+	extensions string // Extensions() once connected
 
 	connectErr error
 	connectDur time.Duration
@@ -116,6 +117,7 @@ func runClient(tc *testCase, url string, deadline time.Time) *clientObs {
 		return o
 	}
 	o.protocol = ws.Protocol()
+	o.extensions = ws.Extensions()
 	if tc.client != nil {
 		tc.client(ctx, ws, o)
 	}
