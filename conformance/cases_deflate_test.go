@@ -647,6 +647,30 @@ func rfc7692ExampleCases() []testCase {
 	wd.Flush()
 	m2 := append([]byte(nil), b.Bytes()[:b.Len()-4]...)
 
+	bfinalFragmented := ex("X.15.6", "RFC 7692 §7.2.3.4's message (BFINAL set) in 2 fragments, its last octet alone in the second, then a text message",
+		answerTakeover, sendFrames(z(hostile.OpText, false, r1, bfinal[:7]...), z(hostile.OpContinuation, true, 0, bfinal[7]), hostile.Text("after")),
+		hello, text("after"))
+	bfinalFragmented.engineBug = "inflateMessage (read.go) stops reading the message when the decompressor reports the end of a final block " +
+		"(BFINAL): the rest of the payload, here the continuation frame, stays on the wire and is read as the next frame, " +
+		"so the client closes with 1002 \"continuation frame without a message to continue\""
+	bfinalChopped := ex("X.15.7", "RFC 7692 §7.2.3.4's message (BFINAL set) in one frame whose last octet arrives 50 ms after the rest, then a text message",
+		answerTakeover, func(r *run) {
+			r.writeRaw(z(hostile.OpText, true, r1, bfinal...).Encode(), hostile.Chop(9), hostile.Delay(50*time.Millisecond))
+			r.write(hostile.Text("after"))
+		}, hello, text("after"))
+	bfinalChopped.engineBug = "inflateMessage (read.go) stops reading the message when the decompressor reports the end of a final block " +
+		"(BFINAL): the frame's last octet, which arrived after the rest, stays on the wire and is read as the start of a frame header, " +
+		"so the client closes with 1002 \"masked frame from the server\""
+	smuggled := ex("X.15.14", "a compressed frame whose payload holds, after a final block (BFINAL), the octets of a text frame, "+
+		"which arrive 50 ms after the rest: they are payload, not a frame", answerTakeover, func(r *run) {
+		inner := append(append([]byte(nil), bfinal[:7]...), hostile.Text("smuggled").Encode()...)
+		r.writeRaw(z(hostile.OpText, true, r1, inner...).Encode(), hostile.Chop(9), hostile.Delay(50*time.Millisecond))
+		r.write(hostile.Text("after"))
+	}, hello, text("after"))
+	smuggled.engineBug = "inflateMessage (read.go) stops reading the message when the decompressor reports the end of a final block " +
+		"(BFINAL): the payload octets that had not arrived yet are read as frames, and the client delivers a message \"smuggled\" " +
+		"that the server sent inside another message's payload"
+
 	return []testCase{
 		ex("X.15.1", "RFC 7692 §7.2.3.1: \"Hello\" compressed, in one frame", answerNoTakeover,
 			sendFrames(z(hostile.OpText, true, r1, helloZ...)), hello),
@@ -658,6 +682,8 @@ func rfc7692ExampleCases() []testCase {
 			sendFrames(z(hostile.OpText, true, r1, 0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00)), hello),
 		ex("X.15.5", "RFC 7692 §7.2.3.4: \"Hello\" in a DEFLATE block with BFINAL set, in one frame, then a text message", answerTakeover,
 			sendFrames(z(hostile.OpText, true, r1, bfinal...), hostile.Text("after")), hello, text("after")),
+		bfinalFragmented,
+		bfinalChopped,
 		ex("X.15.8", "RFC 7692 §7.2.3.5: \"Hello\" in 2 DEFLATE blocks in one message", answerTakeover,
 			sendFrames(z(hostile.OpText, true, r1, 0xf2, 0x48, 0x05, 0x00, 0x00, 0x00, 0xff, 0xff, 0xca, 0xc9, 0xc9, 0x07, 0x00)), hello),
 		ex("X.15.9", "a message ending with a final block (BFINAL set) and a 0x00 octet, then one that refers back into it (context takeover)",
@@ -672,5 +698,6 @@ func rfc7692ExampleCases() []testCase {
 		ex("X.15.13", "a ping between the fragments of a compressed message", answerTakeover,
 			sendFrames(z(hostile.OpText, false, r1, helloZ[:2]...), hostile.Ping([]byte("in between")), z(hostile.OpContinuation, true, 0, helloZ[2:]...)),
 			pongS("in between"), hello),
+		smuggled,
 	}
 }
