@@ -500,6 +500,21 @@ func deflateLimitCases() []testCase {
 		func(r *run) { r.write(r.compressedFrames(hostile.OpText, over, 0)...) })
 	overCase.opts = deflateOpts(websocket.CompressionContextTakeover, limit(64*kib))
 	overCase.accept = acceptDeflate(answerTakeover)
+	// X.13.5: incompressible octets in stored blocks: the compressed
+	// payload is longer than the message it inflates to.
+	random := farRepeat(32*kib, 22)
+	var sb bytes.Buffer
+	sw, _ := flate.NewWriter(&sb, flate.NoCompression)
+	sw.Write(random)
+	sw.Flush()
+	storedZ := sb.Bytes()[:sb.Len()-len(deflateTail)]
+	stored := deflateEcho("X.13.5", fmt.Sprintf("MaxMessageSize 64 KiB: binary of exactly 64 KiB in stored DEFLATE blocks (%d octets compressed) is accepted",
+		len(storedZ)), websocket.CompressionContextTakeover, answerTakeover, []zmsg{{hostile.OpBinary, random}}, 0, limit(64*kib))
+	stored.send = func(r *run) { r.write(rsv1Frames(hostile.OpBinary, storedZ, 0)...) }
+	stored.engineBug = "inflateMessage (read.go) and inflateSource.next compare the compressed size of a message with MaxMessageSize, " +
+		"which the package doc says applies to the inflated size: a message of exactly the limit whose compressed form is " +
+		"longer (here by 11 octets: two stored-block headers and the first octet of the flush) is refused with 1009"
+
 	return []testCase{
 		bombCase("X.13.1", fmt.Sprintf("MaxMessageSize 1 MiB: one compressed frame of %d KiB that inflates to 1 GiB, sent 64 KiB first: 1009, fail fast, allocating about the limit",
 			len(bomb)>>10), mib, []hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: bomb}}, 64*kib),
@@ -507,6 +522,7 @@ func deflateLimitCases() []testCase {
 			blk), 0, fragments, 32*(blk+4)),
 		exactCase,
 		overCase,
+		stored,
 	}
 }
 
