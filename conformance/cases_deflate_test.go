@@ -377,6 +377,28 @@ func acceptedAnswerCases() []testCase {
 			send: sendFrames(frames...), verify: wantExtensions(""),
 		}
 	}
+	// X.11.7: the answer folded over two lines (obs-fold), after another
+	// header: RFC 7230 §3.2.4 has a user agent replace the fold with a space.
+	unfolded := "permessage-deflate; server_no_context_takeover ; client_max_window_bits=10"
+	folded := accepted("X.11.7", "the answer folded over two lines (obs-fold, RFC 7230 §3.2.4), the second holding client_max_window_bits=10",
+		websocket.CompressionContextTakeover, unfolded)
+	folded.accept = func(r *run, key string) {
+		r.pmd = newPMDServer(parsePMDAnswer(unfolded), websocket.CompressionContextTakeover)
+		if err := r.c.Accept(key, "X-Served-By: hostile",
+			"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n ; client_max_window_bits=10"); err != nil {
+			r.violate("writing the 101 answer: %v", err)
+		}
+	}
+	folded.verify = andVerify(wantThreshold(websocket.DefaultCompressionThreshold), func(r *run, o *clientObs, res *result) {
+		if o.connectErr == nil && !strings.Contains(o.extensions, "client_max_window_bits=10") {
+			res.fail("Extensions() = %q: the folded line is lost", o.extensions)
+		}
+	})
+	folded.engineBug = "headGuard (response.go) takes only the first line of a folded Sec-WebSocket-Extensions header and hands " +
+		"its continuation line to the HTTP reader, which appends it to the header before: client_max_window_bits=10 is lost, " +
+		"and the client compresses with a 32 KiB window that the server did not allow (when the header before it is " +
+		"Sec-WebSocket-Accept, the handshake fails instead, with the false reason \"wrong Sec-WebSocket-Accept\")"
+
 	return []testCase{
 		accepted("X.11.1", "client_max_window_bits as a quoted string (RFC 6455 §9.1)", websocket.CompressionContextTakeover,
 			`permessage-deflate; client_max_window_bits="10"`),
@@ -388,6 +410,7 @@ func acceptedAnswerCases() []testCase {
 			"permessage-deflate; client_no_context_takeover; client_max_window_bits=8; server_max_window_bits=8"),
 		declined("X.11.5", websocket.CompressionNoContextTakeover),
 		declined("X.11.6", websocket.CompressionContextTakeover),
+		folded,
 	}
 }
 
