@@ -399,6 +399,20 @@ func acceptedAnswerCases() []testCase {
 		"and the client compresses with a 32 KiB window that the server did not allow (when the header before it is " +
 		"Sec-WebSocket-Accept, the handshake fails instead, with the false reason \"wrong Sec-WebSocket-Accept\")"
 
+	// X.11.8: an empty list element before the extension: RFC 7230 §7 has
+	// a recipient parse and ignore it (RFC 2616's #rule allowed null
+	// elements too).
+	nullElement := accepted("X.11.8", "an empty list element before permessage-deflate (RFC 7230 §7)", websocket.CompressionContextTakeover,
+		", permessage-deflate; client_max_window_bits=10")
+	nullElement.accept = func(r *run, key string) {
+		r.pmd = newPMDServer(parsePMDAnswer("permessage-deflate; client_max_window_bits=10"), websocket.CompressionContextTakeover)
+		if err := r.c.Accept(key, "Sec-WebSocket-Extensions: , permessage-deflate; client_max_window_bits=10"); err != nil {
+			r.violate("writing the 101 answer: %v", err)
+		}
+	}
+	nullElement.engineBug = "parseExtensions (extensions.go) refuses a list that starts with an empty element " +
+		"(\"malformed Sec-WebSocket-Extensions: want an extension name at byte 0\") although it accepts one at the end"
+
 	return []testCase{
 		accepted("X.11.1", "client_max_window_bits as a quoted string (RFC 6455 §9.1)", websocket.CompressionContextTakeover,
 			`permessage-deflate; client_max_window_bits="10"`),
@@ -411,6 +425,7 @@ func acceptedAnswerCases() []testCase {
 		declined("X.11.5", websocket.CompressionNoContextTakeover),
 		declined("X.11.6", websocket.CompressionContextTakeover),
 		folded,
+		nullElement,
 	}
 }
 
