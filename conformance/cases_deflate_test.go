@@ -67,11 +67,21 @@ func deflateOpts(mode websocket.CompressionMode, more func(o *websocket.RequestO
 	}
 }
 
-// wantExtensions checks that Extensions() shows the server's answer.
+// wantExtensions checks that Extensions() and the headerReceive event show
+// the server's answer (the package doc, section Compression).
 func wantExtensions(answer string) func(r *run, o *clientObs, res *result) {
 	return func(r *run, o *clientObs, res *result) {
-		if o.connectErr == nil && o.extensions != answer {
+		if o.connectErr != nil {
+			return
+		}
+		if o.extensions != answer {
 			res.fail("Extensions() = %q, want the server's answer %q", o.extensions, answer)
+		}
+		o.mu.Lock()
+		h, _ := o.headers.(websocket.MapData)
+		o.mu.Unlock()
+		if h["sec-websocket-extensions"] != answer {
+			res.fail("headerReceive shows sec-websocket-extensions %q, want the server's answer %q", h["sec-websocket-extensions"], answer)
 		}
 	}
 }

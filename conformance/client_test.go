@@ -24,7 +24,8 @@ type clientObs struct {
 	closes     []websocket.CloseResult
 	sendErrs   []string
 	protocol   string
-	extensions string // Extensions() once connected
+	extensions string                    // Extensions() once connected
+	headers    websocket.ResponseHeaders // what headerReceive delivered
 
 	connectErr error
 	connectDur time.Duration
@@ -54,7 +55,10 @@ func (o *clientObs) snapshot() (seq []string, msgs []websocket.MessageData, errs
 func runClient(tc *testCase, url string, deadline time.Time) *clientObs {
 	o := &clientObs{errCh: make(chan struct{}, 1), closeCh: make(chan struct{}, 1)}
 	ws := websocket.CreateWebSocket()
-	ws.OnHeaderReceive(callback.Callback1Func[websocket.ResponseHeaders](func(websocket.ResponseHeaders) {
+	ws.OnHeaderReceive(callback.Callback1Func[websocket.ResponseHeaders](func(h websocket.ResponseHeaders) {
+		o.mu.Lock()
+		o.headers = h
+		o.mu.Unlock()
 		o.add("headerReceive")
 	}))
 	ws.OnOpen(websocket.WebSocketAsyncCallbackFunc[map[uint32]string](
