@@ -762,6 +762,10 @@ func rfc7692ExampleCases() []testCase {
 		ex("X.15.13", "a ping between the fragments of a compressed message", answerTakeover,
 			sendFrames(z(hostile.OpText, false, r1, helloZ[:2]...), hostile.Ping([]byte("in between")), z(hostile.OpContinuation, true, 0, helloZ[2:]...)),
 			pongS("in between"), hello),
+		ex("X.15.15", "context takeover: \"Hello\" compressed, a plain message, then RFC 7692 §7.2.3.2's reference to \"Hello\" "+
+			"(uncompressed messages are not in the window)", answerTakeover,
+			sendFrames(z(hostile.OpText, true, r1, helloZ...), hostile.Text("plain"), z(hostile.OpText, true, r1, 0xf2, 0x00, 0x11, 0x00, 0x00)),
+			hello, text("plain"), hello),
 		smuggled,
 	}
 }
