@@ -17,13 +17,15 @@ import (
 
 // clientObs is what the client side saw.
 type clientObs struct {
-	mu       sync.Mutex
-	seq      []string // event names in the order the callbacks ran
-	messages []websocket.MessageData
-	errs     []*callback.BusinessException
-	closes   []websocket.CloseResult
-	sendErrs []string
-	protocol string
+	mu         sync.Mutex
+	seq        []string // event names in the order the callbacks ran
+	messages   []websocket.MessageData
+	errs       []*callback.BusinessException
+	closes     []websocket.CloseResult
+	sendErrs   []string
+	protocol   string
+	extensions string                    // Extensions() once connected
+	headers    websocket.ResponseHeaders // what headerReceive delivered
 
 	connectErr error
 	connectDur time.Duration
@@ -53,7 +55,10 @@ func (o *clientObs) snapshot() (seq []string, msgs []websocket.MessageData, errs
 func runClient(tc *testCase, url string, deadline time.Time) *clientObs {
 	o := &clientObs{errCh: make(chan struct{}, 1), closeCh: make(chan struct{}, 1)}
 	ws := websocket.CreateWebSocket()
-	ws.OnHeaderReceive(callback.Callback1Func[websocket.ResponseHeaders](func(websocket.ResponseHeaders) {
+	ws.OnHeaderReceive(callback.Callback1Func[websocket.ResponseHeaders](func(h websocket.ResponseHeaders) {
+		o.mu.Lock()
+		o.headers = h
+		o.mu.Unlock()
 		o.add("headerReceive")
 	}))
 	ws.OnOpen(websocket.WebSocketAsyncCallbackFunc[map[uint32]string](
@@ -116,6 +121,7 @@ func runClient(tc *testCase, url string, deadline time.Time) *clientObs {
 		return o
 	}
 	o.protocol = ws.Protocol()
+	o.extensions = ws.Extensions()
 	if tc.client != nil {
 		tc.client(ctx, ws, o)
 	}

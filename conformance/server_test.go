@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cangjie-go/ohos/internal/hostile"
+	"github.com/cangjie-go/ohos/networkkit/websocket"
 )
 
 // evKind is the kind of something the client sent.
@@ -103,6 +104,7 @@ type run struct {
 	msgOp   hostile.Opcode // the client message being reassembled
 	msgBuf  []byte
 	inMsg   bool
+	msgZ    bool // it is compressed (RSV1 on its first frame)
 	frames  int
 	maskSet map[[4]byte]struct{}
 
@@ -111,6 +113,9 @@ type run struct {
 	info       []string // observations for the report
 
 	tcpClosedByPeer bool // custom scripts: WaitTCPClose said the client closed
+
+	pmd   *pmdServer // permessage-deflate, when the server's answer enabled it
+	alloc uint64     // cases run alone: bytes the process allocated while the case ran
 }
 
 func (r *run) violate(format string, args ...any) {
@@ -160,6 +165,15 @@ func (r *run) checkRequest(req *http.Request, key string) {
 	}
 	if k, err := base64.StdEncoding.DecodeString(key); err != nil || len(k) != 16 {
 		r.violate("handshake Sec-WebSocket-Key %q is not 16 bytes in base64", key)
+	}
+	// The offer is the one the package documents for the case's
+	// Compression (none when it is off).
+	var o websocket.RequestOptions
+	if r.tc.opts != nil {
+		r.tc.opts(&o)
+	}
+	if offer, want := strings.Join(req.Header.Values("Sec-WebSocket-Extensions"), ", "), deflateOffers[o.Compression]; offer != want {
+		r.violate("handshake offers extensions %q, want %q", offer, want)
 	}
 }
 
@@ -236,7 +250,10 @@ func (r *run) file(f hostile.Frame, err error) {
 		}
 		r.maskSet[f.MaskKey] = struct{}{}
 	}
-	if f.Rsv != 0 {
+	// RSV1 marks a compressed message, on its first frame only, once
+	// permessage-deflate was negotiated (RFC 7692 §6).
+	compressed := r.pmd != nil && f.Rsv == hostile.RSV1 && (f.Opcode == hostile.OpText || f.Opcode == hostile.OpBinary)
+	if f.Rsv != 0 && !compressed {
 		r.violate("client set reserved bits %03b on a %v frame", f.Rsv, f.Opcode)
 	}
 	switch f.Opcode {
@@ -244,7 +261,7 @@ func (r *run) file(f hostile.Frame, err error) {
 		if r.inMsg {
 			r.violate("client started a %v message inside a fragmented message", f.Opcode)
 		}
-		r.inMsg, r.msgOp, r.msgBuf = true, f.Opcode, append([]byte(nil), f.Payload...)
+		r.inMsg, r.msgOp, r.msgBuf, r.msgZ = true, f.Opcode, append([]byte(nil), f.Payload...), compressed
 	case hostile.OpContinuation:
 		if !r.inMsg {
 			r.violate("client sent a continuation frame with no message to continue")
@@ -269,6 +286,7 @@ func (r *run) file(f hostile.Frame, err error) {
 		return
 	}
 	if f.Fin {
+		r.inflateMessage()
 		kind := evText
 		if r.msgOp == hostile.OpBinary {
 			kind = evBinary
@@ -281,6 +299,25 @@ func (r *run) file(f hostile.Frame, err error) {
 		r.inMsg = false
 		r.push(ev{kind: kind, payload: r.msgBuf})
 	}
+}
+
+// inflateMessage replaces the compressed message just completed with its
+// inflated bytes, and notes the sizes of every data message the client
+// sends once permessage-deflate is in use.
+func (r *run) inflateMessage() {
+	switch {
+	case r.pmd == nil:
+		return
+	case !r.msgZ:
+		r.pmd.msgs = append(r.pmd.msgs, pmdClientMsg{wire: len(r.msgBuf), inflated: len(r.msgBuf)})
+		return
+	}
+	p, err := r.pmd.inflate(r.msgBuf)
+	if err != nil {
+		r.violate("client sent a compressed %v message that does not inflate: %v", r.msgOp, err)
+		return
+	}
+	r.msgBuf = p
 }
 
 func (r *run) fileClose(f hostile.Frame) {

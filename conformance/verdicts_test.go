@@ -85,7 +85,7 @@ func evaluate(tc *testCase, r *run, o *clientObs, accepted int) *result {
 			res.fail("the client sent %s after its Close", describeEvents(r.after))
 		}
 		if r.late {
-			res.nonStrict("the client failed only at the end of the message, not at the first invalid byte")
+			res.nonStrict("the client failed only once the rest of the message was sent, not at the first octet that broke the rule (an invalid byte, the size limit)")
 		}
 		switch tc.kind {
 		case kindEcho:

@@ -10,6 +10,12 @@
 //               back is sent to the client as the text "pong:<payload>"
 //   maxpayload  echoes, with maxPayload 1024: a longer message makes ws
 //               close the connection with 1009
+//   deflate     echoes, with permessage-deflate: the client's window limited
+//               to 10 bits (clientMaxWindowBits), no server context
+//               takeover, every message compressed (threshold 0)
+//   deflate-takeover
+//               the same with server context takeover (unless the client
+//               offers server_no_context_takeover)
 //
 // When a connection has ended it prints "CLOSED <code> <reason>".
 'use strict';
@@ -23,6 +29,12 @@ const mode = process.argv[2] || 'echo';
 const options = { host: '127.0.0.1', port: 0 };
 if (mode === 'maxpayload') {
   options.maxPayload = 1024;
+}
+if (mode === 'deflate') {
+  options.perMessageDeflate = { clientMaxWindowBits: 10, serverNoContextTakeover: true, threshold: 0 };
+}
+if (mode === 'deflate-takeover') {
+  options.perMessageDeflate = { clientMaxWindowBits: 10, threshold: 0 };
 }
 const server = new WebSocket.Server(options);
 server.on('listening', () => console.log('READY ' + server.address().port));

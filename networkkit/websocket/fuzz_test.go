@@ -9,17 +9,21 @@ package websocket
 
 import (
 	"bytes"
+	stdflate "compress/flate"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/samber/mo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -583,4 +587,415 @@ func (p *fuzzPieces) Read(b []byte) (int, error) {
 	p.k++
 	p.data = p.data[n:]
 	return n, nil
+}
+
+// ---- permessage-deflate ----
+
+// FuzzExtensions checks negotiate on any Sec-WebSocket-Extensions answer
+// (its header lines joined with "\n") against each offer mode. It never
+// panics. A refused answer is an *extensionError with a reason, and
+// settles nothing. An accepted one settles nothing when every line is
+// blank; otherwise the client offered compression, the answer names
+// permessage-deflate and every parameter set, the window bits are 8–15,
+// the client resets its context whenever it offered to, and the answer is
+// kept as sent; written out again in canonical form it settles the same
+// parameters.
+func FuzzExtensions(f *testing.F) {
+	for _, s := range []struct {
+		mode   CompressionMode
+		answer string
+	}{
+		{CompressionContextTakeover, ""},
+		{CompressionOff, "permessage-deflate"},
+		{CompressionNoContextTakeover, "permessage-deflate; client_no_context_takeover; server_no_context_takeover"},
+		{CompressionContextTakeover, "permessage-deflate; server_max_window_bits=12; client_max_window_bits=12"},
+		{CompressionContextTakeover, `Permessage-Deflate ; client_max_window_bits="9", `},
+		{CompressionNoContextTakeover, "permessage-deflate\npermessage-deflate"},
+		{CompressionContextTakeover, "permessage-deflate; x=1"},
+		{CompressionContextTakeover, "permessage-deflate; server_max_window_bits=08"},
+		{CompressionContextTakeover, "permessage-deflate; server_max_window_bits=16"},
+		{CompressionContextTakeover, "permessage-deflate; client_max_window_bits"},
+		{CompressionContextTakeover, "permessage-deflate; server_no_context_takeover=\"\""},
+		{CompressionContextTakeover, "permessage-deflate; client_no_context_takeover=1"},
+		{CompressionNoContextTakeover, "permessage-deflate; server_no_context_takeover; server_no_context_takeover"},
+		{CompressionContextTakeover, "permessage-deflate; client_max_window_bits=9; Client_Max_Window_Bits=10"},
+		{CompressionContextTakeover, "x-webkit-deflate-frame, permessage-deflate"},
+		{CompressionContextTakeover, "permessage-deflate, permessage-deflate"},
+		{CompressionContextTakeover, " \t\n"},
+	} {
+		f.Add(uint8(s.mode), s.answer)
+	}
+	f.Fuzz(func(t *testing.T, modeByte uint8, header string) {
+		mode := CompressionMode(modeByte % 3)
+		var answers []string
+		if header != "" {
+			answers = strings.Split(header, "\n")
+		}
+		p, err := negotiate(mode, answers)
+		if err != nil {
+			var ee *extensionError
+			require.ErrorAs(t, err, &ee)
+			assert.NotEmpty(t, ee.reason)
+			assert.True(t, strings.HasPrefix(err.Error(), "websocket: extension negotiation failed: "), err.Error())
+			assert.Equal(t, deflateParams{}, p)
+			return
+		}
+		if !p.on {
+			assert.Equal(t, deflateParams{}, p)
+			for _, a := range answers {
+				assert.Empty(t, strings.Trim(a, " \t"), "an answer that enables nothing is blank")
+			}
+			return
+		}
+		lower := strings.ToLower(header)
+		assert.NotEqual(t, CompressionOff, mode, "an extension that was not offered")
+		assert.Contains(t, lower, deflateName)
+		for _, b := range []int{p.clientWindowBits, p.serverWindowBits} {
+			assert.True(t, b >= 8 && b <= 15, "window bits %d", b)
+		}
+		for _, c := range []struct {
+			set  bool
+			name string
+		}{
+			{p.clientNoTakeover && mode != CompressionNoContextTakeover, "client_no_context_takeover"},
+			{p.serverNoTakeover, "server_no_context_takeover"},
+			{p.clientWindowBits != 15, "client_max_window_bits"},
+			{p.serverWindowBits != 15, "server_max_window_bits"},
+		} {
+			if c.set {
+				assert.Contains(t, lower, c.name, "a parameter the answer does not name")
+			}
+		}
+		if mode == CompressionNoContextTakeover {
+			assert.True(t, p.clientNoTakeover, "the client keeps to the client_no_context_takeover it offered")
+		}
+		assert.Equal(t, strings.Join(answers, ", "), p.answer)
+		fuzzCheckAnswer(t, answers)
+
+		canonical := deflateName
+		if p.clientNoTakeover {
+			canonical += "; client_no_context_takeover"
+		}
+		if p.serverNoTakeover {
+			canonical += "; server_no_context_takeover"
+		}
+		canonical += fmt.Sprintf("; client_max_window_bits=%d; server_max_window_bits=%d", p.clientWindowBits, p.serverWindowBits)
+		q, err := negotiate(mode, []string{canonical})
+		require.NoError(t, err, canonical)
+		p.answer, q.answer = "", ""
+		assert.Equal(t, p, q, "%q settles other parameters than %q", canonical, header)
+	})
+}
+
+// fuzzCheckAnswer checks an accepted answer apart from the parser: its
+// elements (split at "," and ";", which a token or a quoted token cannot
+// hold) make one extension, permessage-deflate, whose parameters are known,
+// each at most once, the takeover ones without a value and the window bits
+// ones with 8–15.
+func fuzzCheckAnswer(t *testing.T, answers []string) {
+	t.Helper()
+	extensions := 0
+	for _, a := range answers {
+		for _, ext := range strings.Split(a, ",") {
+			if strings.Trim(ext, " \t") == "" {
+				continue
+			}
+			extensions++
+			parts := strings.Split(ext, ";")
+			assert.True(t, strings.EqualFold(strings.Trim(parts[0], " \t"), deflateName), "extension %q", parts[0])
+			seen := map[string]bool{}
+			for _, param := range parts[1:] {
+				name, value, hasValue := strings.Cut(param, "=")
+				name = strings.ToLower(strings.Trim(name, " \t"))
+				assert.False(t, seen[name], "parameter %s twice", name)
+				seen[name] = true
+				switch name {
+				case "client_no_context_takeover", "server_no_context_takeover":
+					assert.False(t, hasValue, "%s with a value", name)
+				case "client_max_window_bits", "server_max_window_bits":
+					v := strings.Trim(value, " \t")
+					if len(v) >= 2 && v[0] == '"' {
+						v = strings.ReplaceAll(v[1:len(v)-1], `\`, "")
+					}
+					assert.Contains(t, []string{"8", "9", "10", "11", "12", "13", "14", "15"}, v, "%s=%s", name, value)
+				default:
+					t.Errorf("unknown parameter %q accepted", name)
+				}
+			}
+		}
+	}
+	assert.Equal(t, 1, extensions, "permessage-deflate once")
+}
+
+// fuzzMaxMessage is MaxMessageSize in FuzzInflateReader: small, so that
+// decompression bombs reach it fast.
+const fuzzMaxMessage = 64 << 10
+
+// fuzzFrameAlloc bounds what the reader may allocate for one frame (a
+// compressed message with all its frames): a buffer grown by doubling to
+// the limit allocates up to twice the limit, plus a decompressor, its
+// buffered reader and the window of context takeover.
+const fuzzFrameAlloc = 4*fuzzMaxMessage + 256<<10
+
+// FuzzInflateReader feeds the reader of a connection that negotiated
+// permessage-deflate (sel picks server_max_window_bits 8–15 and whether
+// the server keeps its context) a stream of frames in irregular pieces,
+// with MaxMessageSize 64 KiB. Whatever the stream:
+//
+//   - nothing panics;
+//   - handling one frame (for a compressed message, all its frames)
+//     allocates at most fuzzFrameAlloc;
+//   - every message fits MaxMessageSize, and text is valid UTF-8;
+//   - the messages are those an independent decoding finds (the frames
+//     parsed apart, compressed ones inflated with compress/flate), in order,
+//     until the stream stops making sense to it;
+//   - the reader ends with a documented outcome: the end of the stream
+//     (link lost), the server's valid Close, or 1002, 1007 or 1009 with the
+//     client's Close due.
+func FuzzInflateReader(f *testing.F) {
+	z := func(p []byte, level int) []byte {
+		var b bytes.Buffer
+		w, _ := stdflate.NewWriter(&b, level)
+		w.Write(p)
+		w.Flush()
+		return b.Bytes()[:b.Len()-4]
+	}
+	frame := func(b0 byte, p []byte) []byte {
+		f := []byte{b0}
+		switch {
+		case len(p) < 126:
+			f = append(f, byte(len(p)))
+		case len(p) <= 0xffff:
+			f = append(f, 126)
+			f = binary.BigEndian.AppendUint16(f, uint16(len(p)))
+		default:
+			f = append(f, 127)
+			f = binary.BigEndian.AppendUint64(f, uint64(len(p)))
+		}
+		return append(f, p...)
+	}
+	hello := []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}
+	text := bytes.Repeat([]byte("κόσμε compressed "), 300)
+	bomb := z(make([]byte, 1<<20), 9)
+	var takeover []byte // three messages, each referring back to the one before
+	var b bytes.Buffer
+	w, _ := stdflate.NewWriter(&b, 6)
+	for _, m := range []string{"the first message, compressed", "the second message, compressed", "the first message, compressed"} {
+		b.Reset()
+		w.Write([]byte(m))
+		w.Flush()
+		takeover = append(takeover, frame(0xc1, b.Bytes()[:b.Len()-4])...)
+	}
+	for _, s := range []struct {
+		stream []byte
+		sel    uint8
+		chunk  uint8
+	}{
+		{frame(0xc1, hello), 0, 0},
+		{append(frame(0xc1, hello), frame(0xc1, []byte{0xf2, 0x00, 0x11, 0x00, 0x00})...), 6, 3},
+		{append(append(frame(0x41, hello[:3]), frame(0x89, []byte("ping"))...), frame(0x80, hello[3:])...), 1, 1},
+		{append(frame(0xc1, z(text, 6)), frame(0xc2, z(text, 1))...), 15, 0},
+		{takeover, 14, 9},
+		{frame(0xc2, bomb), 2, 200},
+		{frame(0xc1, z([]byte("ok \xff"), 6)), 3, 0},
+		{frame(0xc1, []byte{0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00}), 4, 0},
+		{append(frame(0xc1, hello), frame(0x88, []byte{0x03, 0xe8})...), 5, 2},
+		{frame(0xc1, []byte{0xff, 0xff}), 6, 0},
+		{append(frame(0x41, hello[:3]), frame(0xc0, hello[3:])...), 8, 0},
+	} {
+		f.Add(s.stream, s.sel, s.chunk)
+	}
+	f.Fuzz(fuzzInflateOnce)
+}
+
+// fuzzInflateOnce is one iteration of FuzzInflateReader.
+func fuzzInflateOnce(t *testing.T, data []byte, sel, chunk uint8) {
+	params := deflateParams{on: true, clientWindowBits: 15, serverWindowBits: 8 + int(sel>>1)%8, serverNoTakeover: sel&1 != 0}
+	size := func(k int) int { return 1 + (int(chunk)*7+k*13)%700 }
+	if chunk == 0 {
+		size = func(int) int { return len(fuzzHead) + len(data) + 1 }
+	}
+	w := newWire(&fuzzPieces{data: append([]byte(fuzzHead), data...), size: size}, 0)
+	buf := make([]byte, 4096)
+	for head := []byte{}; !bytes.HasSuffix(head, []byte("\r\n\r\n")); {
+		n, err := w.Read(buf)
+		require.NoError(t, err)
+		head = append(head, buf[:n]...)
+	}
+	w.startFrames()
+	s := &session{ws: &WebSocket{}, cfg: &config{maxMessageSize: fuzzMaxMessage}, w: w, inflate: newInflater(params)}
+	s.ended, s.ka.stopped = true, true // Pings and Pongs go nowhere
+
+	type message struct {
+		op byte
+		p  []byte
+	}
+	var got []message
+	var m inbound
+	var rf readFailure
+	var before, after runtime.MemStats
+	for {
+		h, err := w.readHeader()
+		if err != nil {
+			rf = readError(err)
+			break
+		}
+		// Every message inflates with a decompressor of its own: a pooled one
+		// may keep the distance code of an earlier input (see
+		// TestDeflateEmptyDistanceCode), which would make an input's outcome
+		// depend on the inputs before it.
+		for readerPool.Get() != nil {
+		}
+		runtime.ReadMemStats(&before)
+		frf, done := s.frame(h, &m)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > fuzzFrameAlloc {
+			t.Fatalf("handling a frame (%+v) allocated %d KiB, over %d KiB", h, n>>10, fuzzFrameAlloc>>10)
+		}
+		if done {
+			rf = frf
+			break
+		}
+		if m.ready {
+			require.LessOrEqual(t, len(m.msg), fuzzMaxMessage)
+			if m.kind == opText {
+				require.True(t, utf8.Valid(m.msg), "text that is not UTF-8")
+			}
+			got = append(got, message{m.kind, bytes.Clone(m.msg)})
+			m.kind, m.msg, m.ready = 0, nil, false
+		}
+	}
+
+	switch rf.kind {
+	case linkLost:
+		assert.Error(t, rf.err)
+	case peerClosed:
+		assert.True(t, rf.code == CloseNoStatusReceived || sendableCloseCode(rf.code), "close code %d", rf.code)
+		assert.True(t, rf.mustClose)
+	case protocolFailure, invalidData, tooBig:
+		want := map[failureKind]uint32{protocolFailure: CloseProtocolError, invalidData: CloseInvalidPayload, tooBig: CloseMessageTooBig}[rf.kind]
+		assert.Equal(t, want, rf.code, "%+v", rf)
+		assert.True(t, rf.mustClose)
+		assert.NotEmpty(t, rf.reason)
+		assert.LessOrEqual(t, len(rf.reason), 123, "the reason must fit a Close frame")
+	default:
+		t.Fatalf("outcome %+v", rf)
+	}
+
+	want, stop := fuzzDeflateModel(data, params)
+	for i, g := range got {
+		if i >= len(want) {
+			require.NotEmpty(t, stop, "message %d (%d octets of opcode %d) is not in the stream, which holds %d; input %q sel %d chunk %d; got %q", i, len(g.p), g.op, len(want), data, sel, chunk, g.p[:min(len(g.p), 64)])
+			break
+		}
+		require.Equal(t, want[i].op, g.op, "message %d", i)
+		require.True(t, bytes.Equal(want[i].p, g.p), "message %d: %d octets, want %d", i, len(g.p), len(want[i].p))
+	}
+	if stop == "" {
+		require.Len(t, got, len(want), "the reader stopped (%+v) before the end of what the stream holds", rf)
+	}
+}
+
+// fuzzModelMessage is a message fuzzDeflateModel finds.
+type fuzzModelMessage struct {
+	op byte
+	p  []byte
+}
+
+// fuzzDeflateModel finds the messages of a stream of server frames on a
+// connection that negotiated permessage-deflate with params, independently
+// of the reader: the frames parsed by fuzzFrames, compressed messages
+// inflated by compress/flate, with the end of the earlier messages as the
+// window when the server keeps its context. It stops at the first thing
+// that breaks a rule — a Close, a masked or reserved frame, misplaced RSV
+// bits, bad fragmentation, data that does not inflate, a message over
+// fuzzMaxMessage, text that is not UTF-8 — or at the end of the stream:
+// the reader must deliver exactly these messages. It reports why it stopped
+// early (stop) at a message the reader is known to get wrong, from which on
+// only the messages before it are compared: compressed data that goes on
+// after a final block (conformance case X.15.6), compressed data longer
+// than MaxMessageSize (X.13.5), or a block with an empty distance code that
+// klauspost/compress decodes with the code of an earlier block
+// (TestDeflateEmptyDistanceCode).
+func fuzzDeflateModel(data []byte, params deflateParams) (msgs []fuzzModelMessage, stop string) {
+	frames, _ := fuzzFrames(data)
+	var dict []byte
+	var op byte
+	var payload []byte
+	compressed, open := false, false
+	// end is where the model stops inside a compressed message that has not
+	// ended (with more octets of it, if its last frame is cut short): if
+	// its data so far holds a final block, the reader ends the message there.
+	end := func(more []byte) string {
+		if !open || !compressed {
+			return ""
+		}
+		in := bytes.NewReader(append(bytes.Clone(payload), more...))
+		if _, err := io.ReadAll(io.LimitReader(stdflate.NewReaderDict(in, dict), fuzzMaxMessage+1)); err == nil {
+			return "data after a final block"
+		}
+		return ""
+	}
+	for _, f := range frames {
+		h := f.h
+		if h.masked {
+			return msgs, end(nil)
+		}
+		cut := uint64(len(f.payload)) < h.length
+		if h.op >= opClose {
+			if cut || h.op == opClose || h.op > opPong || h.rsv != 0 || !h.fin || h.length > maxControlPayload {
+				return msgs, end(nil)
+			}
+			continue
+		}
+		switch {
+		case h.op == opContinuation && open && h.rsv == 0:
+		case (h.op == opText || h.op == opBinary) && !open && (h.rsv == 0 || h.rsv == rsv1):
+			op, payload, compressed, open = h.op, nil, h.rsv == rsv1, true
+		default:
+			return msgs, end(nil)
+		}
+		if cut {
+			return msgs, end(f.payload)
+		}
+		payload = append(payload, f.payload...)
+		if len(payload) > fuzzMaxMessage {
+			if compressed {
+				return msgs, "compressed data over the limit"
+			}
+			return msgs, ""
+		}
+		if !h.fin {
+			continue
+		}
+		open = false
+		p := payload
+		if compressed {
+			in := bytes.NewReader(append(bytes.Clone(payload), 0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff))
+			out, err := io.ReadAll(io.LimitReader(stdflate.NewReaderDict(in, dict), fuzzMaxMessage+1))
+			if err != nil {
+				kin := bytes.NewReader(append(bytes.Clone(payload), 0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff))
+				if _, err := io.ReadAll(io.LimitReader(flate.NewReaderDict(kin, dict), fuzzMaxMessage+1)); err == nil {
+					return msgs, "an empty distance code after a block with one"
+				}
+				return msgs, ""
+			}
+			if len(out) > fuzzMaxMessage {
+				return msgs, ""
+			}
+			if consumed := int(in.Size()) - in.Len(); consumed < len(payload) {
+				return msgs, "data after a final block"
+			}
+			if !params.serverNoTakeover {
+				dict = append(dict, out...)
+				dict = dict[max(0, len(dict)-1<<params.serverWindowBits):]
+			}
+			p = out
+		}
+		if op == opText && !utf8.Valid(p) {
+			return msgs, ""
+		}
+		msgs = append(msgs, fuzzModelMessage{op, p})
+	}
+	return msgs, end(nil)
 }
