@@ -404,10 +404,6 @@ func acceptedAnswerCases() []testCase {
 			res.fail("Extensions() = %q: the folded line is lost", o.extensions)
 		}
 	})
-	folded.engineBug = "headGuard (response.go) takes only the first line of a folded Sec-WebSocket-Extensions header and hands " +
-		"its continuation line to the HTTP reader, which appends it to the header before: client_max_window_bits=10 is lost, " +
-		"and the client compresses with a 32 KiB window that the server did not allow (when the header before it is " +
-		"Sec-WebSocket-Accept, the handshake fails instead, with the false reason \"wrong Sec-WebSocket-Accept\")"
 
 	// X.11.8: an empty list element before the extension: RFC 7230 §7 has
 	// a recipient parse and ignore it (RFC 2616's #rule allowed null
@@ -420,8 +416,6 @@ func acceptedAnswerCases() []testCase {
 			r.violate("writing the 101 answer: %v", err)
 		}
 	}
-	nullElement.engineBug = "parseExtensions (extensions.go) refuses a list that starts with an empty element " +
-		"(\"malformed Sec-WebSocket-Extensions: want an extension name at byte 0\") although it accepts one at the end"
 
 	return []testCase{
 		accepted("X.11.1", "client_max_window_bits as a quoted string (RFC 6455 §9.1)", websocket.CompressionContextTakeover,
@@ -559,9 +553,6 @@ func deflateLimitCases() []testCase {
 	stored := deflateEcho("X.13.5", fmt.Sprintf("MaxMessageSize 64 KiB: binary of exactly 64 KiB in stored DEFLATE blocks (%d octets compressed) is accepted",
 		len(storedZ)), websocket.CompressionContextTakeover, answerTakeover, []zmsg{{hostile.OpBinary, random}}, 0, limit(64*kib))
 	stored.send = func(r *run) { r.write(rsv1Frames(hostile.OpBinary, storedZ, 0)...) }
-	stored.engineBug = "inflateMessage (read.go) and inflateSource.next compare the compressed size of a message with MaxMessageSize, " +
-		"which the package doc says applies to the inflated size: a message of exactly the limit whose compressed form is " +
-		"longer (here by 11 octets: two stored-block headers and the first octet of the flush) is refused with 1009"
 
 	return []testCase{
 		bombCase("X.13.1", fmt.Sprintf("MaxMessageSize 1 MiB: one compressed frame of %d KiB that inflates to 1 GiB, sent 64 KiB first: 1009, fail fast, allocating about the limit",
@@ -714,26 +705,17 @@ func rfc7692ExampleCases() []testCase {
 	bfinalFragmented := ex("X.15.6", "RFC 7692 §7.2.3.4's message (BFINAL set) in 2 fragments, its last octet alone in the second, then a text message",
 		answerTakeover, sendFrames(z(hostile.OpText, false, r1, bfinal[:7]...), z(hostile.OpContinuation, true, 0, bfinal[7]), hostile.Text("after")),
 		hello, text("after"))
-	bfinalFragmented.engineBug = "inflateMessage (read.go) stops reading the message when the decompressor reports the end of a final block " +
-		"(BFINAL): the rest of the payload, here the continuation frame, stays on the wire and is read as the next frame, " +
-		"so the client closes with 1002 \"continuation frame without a message to continue\""
 	bfinalChopped := ex("X.15.7", "RFC 7692 §7.2.3.4's message (BFINAL set) in one frame whose last octet arrives 50 ms after the rest, then a text message",
 		answerTakeover, func(r *run) {
 			r.writeRaw(z(hostile.OpText, true, r1, bfinal...).Encode(), hostile.Chop(9), hostile.Delay(50*time.Millisecond))
 			r.write(hostile.Text("after"))
 		}, hello, text("after"))
-	bfinalChopped.engineBug = "inflateMessage (read.go) stops reading the message when the decompressor reports the end of a final block " +
-		"(BFINAL): the frame's last octet, which arrived after the rest, stays on the wire and is read as the start of a frame header, " +
-		"so the client closes with 1002 \"masked frame from the server\""
 	smuggled := ex("X.15.14", "a compressed frame whose payload holds, after a final block (BFINAL), the octets of a text frame, "+
 		"which arrive 50 ms after the rest: they are payload, not a frame", answerTakeover, func(r *run) {
 		inner := append(append([]byte(nil), bfinal[:7]...), hostile.Text("smuggled").Encode()...)
 		r.writeRaw(z(hostile.OpText, true, r1, inner...).Encode(), hostile.Chop(9), hostile.Delay(50*time.Millisecond))
 		r.write(hostile.Text("after"))
 	}, hello, text("after"))
-	smuggled.engineBug = "inflateMessage (read.go) stops reading the message when the decompressor reports the end of a final block " +
-		"(BFINAL): the payload octets that had not arrived yet are read as frames, and the client delivers a message \"smuggled\" " +
-		"that the server sent inside another message's payload"
 
 	return []testCase{
 		ex("X.15.1", "RFC 7692 §7.2.3.1: \"Hello\" compressed, in one frame", answerNoTakeover,

@@ -122,8 +122,6 @@ func TestDeflateBomb(t *testing.T) {
 // frame announces"). A frame announcing 64 MiB of which a few octets arrive
 // before the link drops costs little, whatever MaxMessageSize allows.
 func TestDeflateBufferGrowsWithData(t *testing.T) {
-	t.Skip("engine bug: inflateMessage (read.go) allocates its first buffer from the frame's announced length " +
-		"(4 times it, up to MaxMessageSize) before a payload octet arrives: here 256 MiB for a 10-octet header")
 	z := deflateRaw(t, []byte("hello"), 6)
 	srv := deflateServer(t, "permessage-deflate", func(c *hostile.Conn) {
 		c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: z, Length: mo.Some(uint64(64 << 20))})
@@ -145,9 +143,6 @@ func TestDeflateBufferGrowsWithData(t *testing.T) {
 // section Errors). The client runs in a process of its own, so that a crash
 // fails this test instead of ending the test binary.
 func TestDeflateHugeLimit(t *testing.T) {
-	t.Skip("engine bug: inflateMessage (read.go) sizes its first buffer as min(4 × announced length, MaxMessageSize+1): " +
-		"with MaxMessageSize math.MaxInt64 a frame header announcing 2^61 octets makes it panic (makeslice: cap out of range) on the " +
-		"reader goroutine, which ends the process; with a limit of tens of GiB the allocation ends it with a fatal out of memory")
 	if os.Getenv("WEBSOCKET_HUGE_LIMIT_CHILD") == "1" {
 		srv := deflateServer(t, "permessage-deflate", func(c *hostile.Conn) {
 			c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Length: mo.Some(uint64(1) << 61)})
@@ -227,10 +222,6 @@ func copyMessage(distLen uint32) []byte {
 // refuse it): the client fails with 1002, whatever it inflated before, on
 // this connection or on another.
 func TestDeflateEmptyDistanceCode(t *testing.T) {
-	t.Skip("engine bug: the reader inflates with klauspost/compress/flate v1.20.4, whose decompressor keeps the distance code " +
-		"of the previous dynamic block when a block's distance code is empty, and decompressors are pooled (readerPool, " +
-		"deflate.go): the invalid message inflates to \"aaaa\" with the code of an earlier message, of the same connection " +
-		"or of another, instead of failing with 1002")
 	answer := "permessage-deflate; server_no_context_takeover"
 	valid := hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: copyMessage(1)}
 	invalid := hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: copyMessage(0)}
