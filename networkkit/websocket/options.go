@@ -404,7 +404,12 @@ func parseURL(raw string) (*url.URL, error) {
 	// §3.2.3); dropping the colon keeps it out of the dial address and the
 	// Host header. The host is checked after: in "ws://::" the second colon
 	// is that empty port, and no host remains.
-	u.Host = strings.TrimSuffix(u.Host, ":")
+	if h := strings.TrimSuffix(u.Host, ":"); h != u.Host {
+		u.Host = h
+		if _, err := url.Parse(u.String()); err != nil { // "ws://:A:" leaves the host ":A"
+			return nil, newError(ErrURL, nil, "cannot parse url %q", shown)
+		}
+	}
 	if u.Opaque != "" || u.Hostname() == "" {
 		return nil, newError(ErrURL, nil, "url %q has no host", shown)
 	}
