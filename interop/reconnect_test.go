@@ -15,7 +15,7 @@ import (
 // TestPythonWebsocketsRestart restarts a python3-websockets server under an
 // open connection: it goes away with 1001, comes back on the same port, and
 // the client reconnects by itself; what was sent meanwhile arrives once and
-// in order (package doc, section Reconnecting).
+// in order (package doc, section Lifecycle: Reconnecting).
 func TestPythonWebsocketsRestart(t *testing.T) {
 	py := requirePython(t, "websockets", "python3-websockets")
 	first := startPeer(t, py, "testdata/ws_peer.py")

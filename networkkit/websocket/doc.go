@@ -21,7 +21,9 @@
 // # Lifecycle
 //
 // A [WebSocket] goes idle → connecting → open → closing → closed, and from
-// closed (or idle) it may connect again; its listeners stay registered.
+// closed (or idle) it may connect again; its listeners stay registered
+// (with RequestOptions.Reconnect, a lost connection goes back to
+// connecting by itself: see Reconnecting below).
 //
 //   - [WebSocket.Connect] (or [WebSocket.ConnectContext]) starts connecting.
 //     On success the events headerReceive, then the Connect callback, then
@@ -49,24 +51,10 @@
 // A Connect made once Close has completed (its callback ran, or
 // CloseContext returned) belongs to the next connection.
 //
-// Receiving without callbacks: a message goes to the message and dataEnd
-// listeners if at least one is registered when it arrives; otherwise it
-// waits for [WebSocket.ReceiveContext] (or [WebSocket.Messages]) in the
-// same bounded queue (see Back-pressure). Once the connection has ended
-// and its messages were taken, ReceiveContext returns the end. The end of a
-// connection shows in the errors of every later call that needs one —
-// Send, SendContext, ReceiveContext, Ping — as a [*CloseError] with the
-// close code and reason ([CloseStatus]), until the next Connect.
-//
-// Beside the platform's API: [WebSocket.Ping] measures a round trip;
-// [WebSocket.NetConn] turns the open connection into a net.Conn for code
-// that takes a byte stream.
-//
-// # Reconnecting
-//
-// With RequestOptions.Reconnect set (a [ReconnectPolicy]; off by default,
-// as on the platform), the object connects again when a connection that
-// was open ends without the client asking:
+// Reconnecting. With RequestOptions.Reconnect set (a [ReconnectPolicy];
+// off by default, as on the platform), the object connects again when a
+// connection that was open ends without the client asking. The states,
+// with reconnection:
 //
 //	          Connect                 101            Close
 //	idle ─────────────▶ connecting ─────────▶ open ─────────▶ closing ──▶ closed
@@ -120,6 +108,19 @@
 // of the next; it reports an end only when the object is closed (the
 // policy gave up, or Close). Listen to the reconnect event to know that
 // messages may have been lost in between.
+//
+// Receiving without callbacks: a message goes to the message and dataEnd
+// listeners if at least one is registered when it arrives; otherwise it
+// waits for [WebSocket.ReceiveContext] (or [WebSocket.Messages]) in the
+// same bounded queue (see Back-pressure). Once the connection has ended
+// and its messages were taken, ReceiveContext returns the end. The end of a
+// connection shows in the errors of every later call that needs one —
+// Send, SendContext, ReceiveContext, Ping — as a [*CloseError] with the
+// close code and reason ([CloseStatus]), until the next Connect.
+//
+// Beside the platform's API: [WebSocket.Ping] measures a round trip;
+// [WebSocket.NetConn] turns the open connection into a net.Conn for code
+// that takes a byte stream.
 //
 // # Events
 //

@@ -265,7 +265,7 @@ type RequestOptions struct {
 	// Reconnect, if not nil, makes the object connect again when a
 	// connection that was open ends without the client asking (see
 	// [ReconnectPolicy] and the package documentation, section
-	// Reconnecting). If nil, it does not, as on the platform.
+	// Lifecycle). If nil, it does not, as on the platform.
 	Reconnect *ReconnectPolicy
 
 	// Logger receives the package's log lines — a callback that panicked,

@@ -17,7 +17,7 @@ import (
 // when a connection that was open ends without the client asking, the
 // object connects again after a delay, as often as the policy allows. The
 // platform does not reconnect; see the package documentation, section
-// Reconnecting, for when it happens and what the program sees.
+// Lifecycle (Reconnecting), for when it happens and what the program sees.
 //
 // The delay before attempt n (1, 2, ...) is drawn uniformly from
 // [0, min(MaxDelay, InitialDelay × Multiplier^(n-1))] — "full jitter": after

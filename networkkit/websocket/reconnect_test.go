@@ -73,7 +73,7 @@ func (e *events) quiet(t *testing.T, d time.Duration) {
 
 // TestReconnectAfterDrop: a dropped link is reported as before (error,
 // close 1006), then reconnect and a new open; the connection works again
-// (package doc, section Reconnecting).
+// (package doc, section Lifecycle: Reconnecting).
 func TestReconnectAfterDrop(t *testing.T) {
 	srv := echoserver.New(echoserver.Options{Commands: true})
 	t.Cleanup(srv.Close)
