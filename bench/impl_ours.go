@@ -118,9 +118,9 @@ type oursBlocking struct {
 	rx receiver
 }
 
-func dialOursBlocking(ctx context.Context, url string, idle bool) (session, error) {
+func dialOursBlocking(ctx context.Context, url string, _ bool) (session, error) {
 	s := &oursBlocking{ws: websocket.CreateWebSocket()}
-	s.rx.init(s.ws, idle)
+	s.rx.init(s.ws)
 	if err := s.ws.ConnectContext(ctx, url, nil); err != nil {
 		return nil, err
 	}
@@ -151,87 +151,28 @@ func (s *oursBlocking) close(ctx context.Context) error {
 
 // ---- The blocking face's receive: the one place to change ----
 //
-// receiver is the blocking face's receive side. The library has no
-// blocking receive yet, so this is the cheapest one its public API allows:
-// the reader runs the message callback itself when nothing is queued for
-// the callbacks, and the callback puts the message on a buffered channel,
-// one hand-off to the receiving goroutine per message; a failure travels
-// on the same channel, so a receive waits on that channel and ctx only.
-//
-// When the library has WebSocket.ReceiveContext, switch here and nowhere
-// else: init keeps only r.ws = ws (no listener, no channel), and receive
-// becomes
-//
-//	d, err := r.ws.ReceiveContext(ctx)
-//	if err != nil {
-//		return nil, err
-//	}
-//	b, ok := d.(websocket.ArrayData)
-//	if !ok {
-//		return nil, errors.New("text message received")
-//	}
-//	return b, nil
+// receiver is the blocking face's receive side: WebSocket.ReceiveContext
+// with the caller's context. No listener is registered, so every message
+// waits for ReceiveContext; the end of the connection is its error.
 //
 // The workloads and the allocation benchmark BenchmarkOursBlockingReceive
 // receive through this type only.
 type receiver struct {
 	ws *websocket.WebSocket
-	in chan received
 }
 
-// received is one message, or the failure that ends receiving.
-type received struct {
-	b   []byte
-	err error
-}
-
-// init registers the listeners on ws, before it connects. An idle
-// connection gets a channel without room, so that the harness's buffer is
-// not counted as the library's memory, and no close listener.
-func (r *receiver) init(ws *websocket.WebSocket, idle bool) {
-	r.ws = ws
-	room := 64 + 2 // the pipelined window, and room for a failure
-	if idle {
-		room = 0
-	}
-	r.in = make(chan received, room)
-	_ = ws.OnMessage(websocket.WebSocketAsyncCallbackFunc[websocket.MessageData](
-		func(err mo.Option[callback.AsyncError], data mo.Option[websocket.MessageData]) {
-			if e, failed := err.Get(); failed {
-				r.fail(e)
-				return
-			}
-			b, ok := data.OrEmpty().(websocket.ArrayData)
-			if !ok {
-				r.fail(errors.New("text or empty message received"))
-				return
-			}
-			r.in <- received{b: b}
-		}))
-	if !idle {
-		_ = ws.OnClose(websocket.WebSocketAsyncCallbackFunc[websocket.CloseResult](
-			func(_ mo.Option[callback.AsyncError], data mo.Option[websocket.CloseResult]) {
-				c := data.OrEmpty()
-				r.fail(fmt.Errorf("closed: %d %s", c.Code, c.Reason))
-			}))
-	}
-}
-
-// fail ends receiving with err, unless the channel is full: then the
-// receiver has messages to take first, and the run's deadline bounds it.
-func (r *receiver) fail(err error) {
-	select {
-	case r.in <- received{err: err}:
-	default:
-	}
-}
+// init binds the receiver to ws, before it connects.
+func (r *receiver) init(ws *websocket.WebSocket) { r.ws = ws }
 
 // receive returns the next message.
 func (r *receiver) receive(ctx context.Context) ([]byte, error) {
-	select {
-	case m := <-r.in:
-		return m.b, m.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	d, err := r.ws.ReceiveContext(ctx)
+	if err != nil {
+		return nil, err
 	}
+	b, ok := d.(websocket.ArrayData)
+	if !ok {
+		return nil, errors.New("text message received")
+	}
+	return b, nil
 }
