@@ -6,11 +6,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,15 +52,24 @@ func requirePython(t *testing.T, module, pkg string) string {
 }
 
 // freePort returns a loopback port that was free a moment ago, for programs
-// that cannot report the port they chose.
+// that cannot report the port they chose. It is picked below Linux's
+// ephemeral range (32768 and up), where the kernel never hands out ports:
+// tests running meanwhile (listening on 127.0.0.1:0, dialing out) cannot
+// take it before the program binds it, and waitListening's dial cannot
+// connect to itself (a TCP self-connect needs the dialer's ephemeral port
+// to be the port dialed).
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		port := 20000 + rand.IntN(12000)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free loopback port in 20000-31999 after 100 tries")
+	return 0
 }
 
 // peer is a running external program.

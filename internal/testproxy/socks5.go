@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"strconv"
-	"sync"
 )
 
 // SOCKS5Options shape a SOCKS5 proxy (RFC 1928, RFC 1929).
@@ -28,12 +27,8 @@ type SOCKS5Options struct {
 
 // SOCKS5 is a running SOCKS5 proxy.
 type SOCKS5 struct {
-	ln    net.Listener
-	opts  SOCKS5Options
-	mu    sync.Mutex
-	reqs  []Request
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	server
+	opts SOCKS5Options
 	// Asked receives each CONNECT request as it arrives (buffered, 64).
 	Asked chan Request
 	// Hanging receives a value each time a connection reaches
@@ -47,64 +42,9 @@ func NewSOCKS5(opts SOCKS5Options) (*SOCKS5, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &SOCKS5{ln: ln, opts: opts, conns: map[net.Conn]struct{}{}, Asked: make(chan Request, 64),
-		Hanging: make(chan struct{}, 64)}
-	p.wg.Add(1)
-	go p.accept()
+	p := &SOCKS5{opts: opts, Asked: make(chan Request, 64), Hanging: make(chan struct{}, 64)}
+	p.start(ln, p.serve)
 	return p, nil
-}
-
-// Addr returns the proxy's host:port.
-func (p *SOCKS5) Addr() string { return p.ln.Addr().String() }
-
-// Requests returns the CONNECT requests so far: Authority is the address
-// asked for (a host name stays a name), User and Password the credentials.
-func (p *SOCKS5) Requests() []Request {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]Request(nil), p.reqs...)
-}
-
-// Close stops the proxy and every connection, and waits for its goroutines.
-func (p *SOCKS5) Close() {
-	p.ln.Close()
-	p.mu.Lock()
-	for c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *SOCKS5) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.conns == nil {
-		return false
-	}
-	p.conns[c] = struct{}{}
-	return true
-}
-
-func (p *SOCKS5) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		if !p.track(c) {
-			c.Close()
-			return
-		}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			defer c.Close()
-			p.serve(c)
-		}()
-	}
 }
 
 var errSOCKS = errors.New("socks5: bad request")
@@ -155,9 +95,7 @@ func (p *SOCKS5) serve(c net.Conn) {
 		return
 	}
 	r.Authority = target
-	p.mu.Lock()
-	p.reqs = append(p.reqs, r)
-	p.mu.Unlock()
+	p.record(r)
 	select {
 	case p.Asked <- r:
 	default:

@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 )
 
 // Options shape the proxy.
@@ -51,12 +50,8 @@ type Request struct {
 
 // Proxy is a running proxy.
 type Proxy struct {
-	ln    net.Listener
-	opts  Options
-	mu    sync.Mutex
-	reqs  []Request
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	server
+	opts Options
 	// Asked receives each request as it arrives (buffered, 64).
 	Asked chan Request
 }
@@ -70,62 +65,9 @@ func New(opts Options) (*Proxy, error) {
 	if opts.TLS != nil {
 		ln = tls.NewListener(ln, opts.TLS)
 	}
-	p := &Proxy{ln: ln, opts: opts, conns: map[net.Conn]struct{}{}, Asked: make(chan Request, 64)}
-	p.wg.Add(1)
-	go p.accept()
+	p := &Proxy{opts: opts, Asked: make(chan Request, 64)}
+	p.start(ln, p.serve)
 	return p, nil
-}
-
-// Addr returns the proxy's host:port.
-func (p *Proxy) Addr() string { return p.ln.Addr().String() }
-
-// Requests returns what the proxy was asked so far.
-func (p *Proxy) Requests() []Request {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]Request(nil), p.reqs...)
-}
-
-// Close stops the proxy and every tunnel, and waits for its goroutines.
-func (p *Proxy) Close() {
-	p.ln.Close()
-	p.mu.Lock()
-	for c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *Proxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.conns == nil {
-		return false
-	}
-	p.conns[c] = struct{}{}
-	return true
-}
-
-func (p *Proxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		if !p.track(c) {
-			c.Close()
-			return
-		}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			defer c.Close()
-			p.serve(c)
-		}()
-	}
 }
 
 func (p *Proxy) serve(c net.Conn) {
@@ -140,9 +82,7 @@ func (p *Proxy) serve(c net.Conn) {
 			r.User, r.Password, _ = strings.Cut(string(dec), ":")
 		}
 	}
-	p.mu.Lock()
-	p.reqs = append(p.reqs, r)
-	p.mu.Unlock()
+	p.record(r)
 	select {
 	case p.Asked <- r:
 	default:
