@@ -516,29 +516,10 @@ func TestCloseRacesSend(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the log package and the test to
-// share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // captureLog sends the standard logger's output to a buffer until the test
 // ends.
-func captureLog(t *testing.T) *syncBuffer {
-	b := &syncBuffer{}
+func captureLog(t *testing.T) *wstest.LogBuffer {
+	b := &wstest.LogBuffer{}
 	out, flags := log.Writer(), log.Flags()
 	log.SetOutput(b)
 	t.Cleanup(func() {
@@ -550,7 +531,7 @@ func captureLog(t *testing.T) *syncBuffer {
 
 // assertPanicLogged checks that the panic of a callback for what was logged
 // with its value and its stack.
-func assertPanicLogged(t *testing.T, logs *syncBuffer, what, value string) {
+func assertPanicLogged(t *testing.T, logs *wstest.LogBuffer, what, value string) {
 	t.Helper()
 	out := logs.String()
 	assert.Contains(t, out, fmt.Sprintf("websocket: panic in %s callback: %s", what, value))

@@ -11,11 +11,13 @@
 package wstest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -301,4 +303,24 @@ func AssertCode(t testing.TB, err error, want websocket.ErrorCode) bool {
 		ok = assert.Equal(t, int32(want), ae.Code, "AsyncError.Code of %v", err) && ok
 	}
 	return ok
+}
+
+// LogBuffer is a bytes.Buffer that a logger (slog, or the log package) and
+// the test may use at once.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -36,16 +36,7 @@ func TestEventsOrderedAcrossConnections(t *testing.T) {
 		if err != nil || c.Accept(key, "X-Conn: "+strings.TrimPrefix(req.URL.Path, "/")) != nil {
 			return
 		}
-		for {
-			f, err := nextFrame(c)
-			if err != nil {
-				return
-			}
-			if f.Opcode == hostile.OpClose {
-				c.WriteFrame(hostile.Close(1000, ""))
-				return
-			}
-		}
+		answerClose(c)
 	})
 	refused := wstest.RefusedURL(t)
 	ws := wstest.NewWS(t)

@@ -62,6 +62,21 @@ func nextFrame(c *hostile.Conn) (hostile.Frame, error) {
 	}
 }
 
+// answerClose reads the client's frames until its Close, and answers it
+// with 1000; it returns when the connection ends.
+func answerClose(c *hostile.Conn) {
+	for {
+		f, err := nextFrame(c)
+		if err != nil {
+			return
+		}
+		if f.Opcode == hostile.OpClose {
+			c.WriteFrame(hostile.Close(1000, ""))
+			return
+		}
+	}
+}
+
 // recv returns the next value of ch, failing the test after
 // wstest.Timeout.
 func recv[T any](t testing.TB, ch <-chan T) T {

@@ -5,7 +5,6 @@ package websocket_test
 // runtime.Goexit in callbacks.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -198,7 +197,7 @@ func TestShortCallbacks(t *testing.T) {
 func TestPanicLogger(t *testing.T) {
 	srv := echoserver.New(echoserver.Options{})
 	t.Cleanup(srv.Close)
-	var buf syncBuffer
+	var buf wstest.LogBuffer
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
 	ws := websocket.CreateWebSocket()
 	t.Cleanup(func() { _ = ws.CloseContext(context.Background(), nil) })
@@ -219,24 +218,6 @@ func TestPanicLogger(t *testing.T) {
 	assert.Contains(t, out, "panic in message callback: boom")
 	assert.Contains(t, out, `"url":"`+url+`"`)
 	assert.Contains(t, out, `"stack":"goroutine `)
-}
-
-// syncBuffer is a bytes.Buffer for a logger that callbacks write to.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestOpenInfo: openInfo fires once per connection, right after open and

@@ -54,16 +54,7 @@ func newChattyServer(t *testing.T, count, size int) *chattyServer {
 			}
 			s.sent.Store(int64(i + 1))
 		}
-		for {
-			f, err := nextFrame(c)
-			if err != nil {
-				return
-			}
-			if f.Opcode == hostile.OpClose {
-				c.WriteFrame(hostile.Close(1000, ""))
-				return
-			}
-		}
+		answerClose(c)
 	})
 	t.Cleanup(s.start.open)
 	return s
@@ -374,16 +365,7 @@ func TestFramesWithThe101(t *testing.T) {
 				if c.WriteRaw(out) != nil {
 					return
 				}
-				for {
-					f, err := nextFrame(c)
-					if err != nil {
-						return
-					}
-					if f.Opcode == hostile.OpClose {
-						c.WriteFrame(hostile.Close(1000, ""))
-						return
-					}
-				}
+				answerClose(c)
 			})
 			ws := wstest.NewWS(t)
 			r := wstest.NewRecorder(t, ws)

@@ -476,16 +476,7 @@ func TestSendContextWithdrawnWhileQueued(t *testing.T) {
 				if _, err := c.Upgrade(); err != nil || !resume.wait() {
 					return
 				}
-				for {
-					f, err := nextFrame(c)
-					if err != nil {
-						return
-					}
-					if f.Opcode == hostile.OpClose {
-						c.WriteFrame(hostile.Close(1000, ""))
-						return
-					}
-				}
+				answerClose(c)
 			})
 			t.Cleanup(resume.open)
 			ws := wstest.NewWS(t)
@@ -541,16 +532,7 @@ func TestSendContextCancellationRace(t *testing.T) {
 			return
 		}
 
-		for {
-			f, err := nextFrame(c)
-			if err != nil {
-				return
-			}
-			if f.Opcode == hostile.OpClose {
-				c.WriteFrame(hostile.Close(1000, ""))
-				return
-			}
-		}
+		answerClose(c)
 	})
 
 	var withdrawn, written, abandoned, failedCalls, failedRounds int
