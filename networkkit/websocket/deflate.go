@@ -19,7 +19,8 @@ import (
 // Compression uses klauspost/compress/flate rather than compress/flate: it
 // can compress with a window smaller than 32 KiB, which a server asking for
 // client_max_window_bits below 15 requires (compress/flate cannot), and it
-// is faster at the same ratio. Decompression uses compress/flate: it
+// is faster, at level 1 with a better ratio too (BenchmarkDeflateCompress).
+// Decompression uses compress/flate, about as fast (BenchmarkDeflateInflate): it
 // inflates any window, and it refuses a block whose distance code is empty
 // where klauspost's (v1.20.4) decodes it with the table of the block before
 // — with pooled decompressors, a table left by another message.
