@@ -332,7 +332,7 @@ func BenchmarkOursBlockingReceive(b *testing.B) {
 			srv := newRawServer(b)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
-			sess, err := dialOursBlocking(ctx, srv.url, false)
+			sess, err := dialOursBlocking(ctx, srv.url, dialOpts{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -47,26 +48,45 @@ type Result struct {
 	// per connection.
 	HeapKiBPerConn  float64 `json:"heap_kib_per_conn,omitempty"`
 	StackKiBPerConn float64 `json:"stack_kib_per_conn,omitempty"`
-	Error           string  `json:"error,omitempty"`
+	// WireBytes and WireSentBytes are a compressed stream's bytes on the
+	// socket over the measured window: read + written, and written.
+	WireBytes     int64  `json:"wire_bytes,omitempty"`
+	WireSentBytes int64  `json:"wire_sent_bytes,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 type workload struct {
 	name   string
 	kind   string // "stream" (window 1 = sequential echo), "connect", "idle", "scale"
-	size   int
+	size   int    // message size (a compressed idle workload: the one message each connection echoes)
 	window int
 	goOnly bool // the C client does not run it
+	// z is the permessage-deflate mode the workload negotiates; with it,
+	// the messages are JSON (jsonRing), every connection is dialed through
+	// the wire counter, and only the implementations that support the
+	// mode run it.
+	z compression
 }
 
 var workloads = []workload{
-	{"echo64", "stream", 64, 1, false},
-	{"echo1k", "stream", 1 << 10, 1, false},
-	{"echo64k", "stream", 64 << 10, 1, false},
-	{"echo1m", "stream", 1 << 20, 1, false},
-	{"pipe64", "stream", 64, 64, false},
-	{"connect", "connect", 0, 0, false},
-	{"idle4000", "idle", 0, 0, false},
-	{"scale", "scale", 64, 1, true},
+	{"echo64", "stream", 64, 1, false, zOff},
+	{"echo1k", "stream", 1 << 10, 1, false, zOff},
+	{"echo64k", "stream", 64 << 10, 1, false, zOff},
+	{"echo1m", "stream", 1 << 20, 1, false, zOff},
+	{"pipe64", "stream", 64, 64, false, zOff},
+	{"connect", "connect", 0, 0, false, zOff},
+	{"idle4000", "idle", 0, 0, false, zOff},
+	{"scale", "scale", 64, 1, true, zOff},
+	{"json1k", "stream", 1 << 10, 1, true, zTakeover},
+	{"json64k", "stream", 64 << 10, 1, true, zTakeover},
+	{"idlez1000", "idle", 1 << 10, 0, true, zTakeover},
+	{"idlezn1000", "idle", 1 << 10, 0, true, zNoTakeover},
+}
+
+// runs says whether impl runs wl: the C client runs neither the Go-only
+// workloads nor the compressed ones, gorilla no context takeover only.
+func (wl workload) runs(impl string) bool {
+	return !(wl.goOnly && impl == "lws") && supports(impl, wl.z)
 }
 
 func findWorkload(name string) (workload, bool) {
@@ -80,16 +100,21 @@ func findWorkload(name string) (workload, bool) {
 
 // session is one open connection of some implementation.
 type session interface {
-	// stream sends n messages of len(ring[0]) bytes, at most len(ring) in
-	// flight (1: sequential echo), and checks every echo. Message i is
+	// stream sends n messages of len(ring[0]) bytes (every message of the
+	// ring has that length), at most window in flight (1: sequential
+	// echo; window ≤ len(ring)), and checks every echo. Message i is
 	// ring[i%len(ring)] stamped with i.
-	stream(ctx context.Context, ring [][]byte, n int) error
+	stream(ctx context.Context, ring [][]byte, window, n int) error
 	// paced is one connection of the scale workload: at every tick of pc
 	// before pc.end it sends buf stamped with the message's index, unless
 	// the previous message's echo has not arrived yet (then the tick is
 	// skipped). It checks every echo and returns their number once the
 	// last one has arrived.
 	paced(ctx context.Context, buf []byte, pc pace) (int, error)
+	// park leaves the connection the way an application waiting for
+	// messages would (a reader goroutine for the pull-style libraries);
+	// stream and paced are not called after it.
+	park()
 	close(ctx context.Context) error
 }
 
@@ -100,10 +125,29 @@ type pace struct {
 	max   int       // at most this many ticks are taken (a bound on the loop)
 }
 
-// An implementation dials a session; idle asks it to park the connection
-// the way an application would while waiting for messages (a reader
-// goroutine for the pull-style libraries).
-type implementation func(ctx context.Context, url string, idle bool) (session, error)
+// An implementation dials a session.
+type implementation func(ctx context.Context, url string, o dialOpts) (session, error)
+
+// dialOpts is what a workload asks of the dial beyond each library's
+// defaults.
+type dialOpts struct {
+	// z is the permessage-deflate mode to negotiate (zOff: none, the
+	// library's default). The dial fails unless the server's answer is
+	// that mode (compression.checkAnswer).
+	z compression
+	// wire, if not nil, counts the connection's bytes: the library dials
+	// through it (its own option for a dial function).
+	wire *wireCounter
+}
+
+// dialOptsFor is the one place that says how a workload's connections are
+// dialed: compressed ones through the wire counter.
+func dialOptsFor(wl workload) dialOpts {
+	if wl.z == zOff {
+		return dialOpts{}
+	}
+	return dialOpts{z: wl.z, wire: &wire}
+}
 
 var implementations = map[string]implementation{
 	"ours-callback": dialOursCallback,
@@ -130,7 +174,13 @@ func check(p []byte, size, i int) error {
 	return nil
 }
 
-func newRing(size, window int) [][]byte {
+// newRing returns the messages of a stream workload: for a compressed
+// one, JSON documents (jsonRing); else window buffers of a fixed pattern.
+func newRing(wl workload) [][]byte {
+	if wl.z != zOff {
+		return jsonRing(wl.size, max(zRingLen(wl.size), wl.window))
+	}
+	size, window := wl.size, wl.window
 	ring := make([][]byte, window)
 	for i := range ring {
 		ring[i] = make([]byte, size)
@@ -175,8 +225,8 @@ func vmRSS() int64 {
 func clientMain(args []string) error {
 	fs := flag.NewFlagSet("client", flag.ContinueOnError)
 	implName := fs.String("impl", "gorilla", "ours-callback, ours-blocking, gorilla, coder or gws")
-	wlName := fs.String("workload", "echo64", "echo64, echo1k, echo64k, echo1m, pipe64, connect, idle4000 or scale")
-	n := fs.Int("n", 2000, "measured operations (connections for idle4000 and scale)")
+	wlName := fs.String("workload", "echo64", "echo64, echo1k, echo64k, echo1m, pipe64, connect, idle4000, scale, json1k, json64k, idlez1000 or idlezn1000")
+	n := fs.Int("n", 2000, "measured operations (connections for the idle workloads and scale)")
 	addr := fs.String("addr", "", "echo server address host:port (loopback)")
 	timeout := fs.Duration("timeout", 120*time.Second, "give up after this long")
 	fs.DurationVar(&scaleDuration, "duration", 10*time.Second, "scale: how long the measured schedule runs")
@@ -207,7 +257,7 @@ func clientMain(args []string) error {
 	defer cancel()
 
 	res := Result{Impl: *implName, Workload: wl.name, N: *n, Size: wl.size}
-	err := runWorkload(ctx, impl, "ws://"+*addr+"/", wl, *n, &res)
+	err := runWorkload(ctx, impl, "ws://"+*addr+wl.z.path(), wl, *n, &res)
 	if err != nil {
 		res.Error = err.Error()
 	}
@@ -259,20 +309,29 @@ func writeHeapProfile() {
 }
 
 func runWorkload(ctx context.Context, impl implementation, url string, wl workload, n int, res *Result) error {
+	opts := dialOptsFor(wl)
 	switch wl.kind {
 	case "stream":
-		s, err := impl(ctx, url, false)
+		s, err := impl(ctx, url, opts)
 		if err != nil {
 			return fmt.Errorf("dial: %w", err)
 		}
-		ring := newRing(wl.size, wl.window)
+		ring := newRing(wl)
 		warm := min(max(n/10, 5), 2000)
-		if err := s.stream(ctx, ring, warm); err != nil {
+		if err := s.stream(ctx, ring, wl.window, warm); err != nil {
 			return fmt.Errorf("warm-up: %w", err)
 		}
 		runtime.GC()
-		if err := measure(res, func() error { return s.stream(ctx, ring, n) }); err != nil {
+		w0, sent0 := wire.snapshot()
+		if err := measure(res, func() error { return s.stream(ctx, ring, wl.window, n) }); err != nil {
 			return err
+		}
+		if wl.z != zOff {
+			w1, sent1 := wire.snapshot()
+			res.WireBytes, res.WireSentBytes = w1-w0, sent1-sent0
+			if err := checkCompressed(res.WireBytes, res.WireSentBytes, n, wl.size); err != nil {
+				return err
+			}
 		}
 		writeHeapProfile()
 		if err := s.close(ctx); err != nil {
@@ -282,7 +341,7 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 
 	case "connect":
 		cycle := func() error {
-			s, err := impl(ctx, url, false)
+			s, err := impl(ctx, url, opts)
 			if err != nil {
 				return fmt.Errorf("dial: %w", err)
 			}
@@ -307,10 +366,15 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 		if err := checkNoFile(n + 64); err != nil {
 			return err
 		}
+		var first []byte
+		if wl.z != zOff {
+			first = jsonRing(wl.size, 1)[0]
+		}
+		open := func(ctx context.Context) (session, error) { return openIdle(ctx, impl, url, opts, first) }
 		// Warm the implementation (code pages, pools) with one connection.
-		s, err := impl(ctx, url, true)
+		s, err := open(ctx)
 		if err != nil {
-			return fmt.Errorf("dial: %w", err)
+			return err
 		}
 		if err := s.close(ctx); err != nil {
 			return fmt.Errorf("close: %w", err)
@@ -322,7 +386,7 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 		var sessions []session
 		err = measure(res, func() error {
 			var err error
-			sessions, err = openMany(ctx, impl, url, n, true)
+			sessions, err = openMany(ctx, n, open)
 			return err
 		})
 		if err != nil {
@@ -344,7 +408,7 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 		if err := checkNoFile(n + 64); err != nil {
 			return err
 		}
-		sessions, err := openMany(ctx, impl, url, n, false)
+		sessions, err := openMany(ctx, n, func(ctx context.Context) (session, error) { return impl(ctx, url, opts) })
 		if err != nil {
 			return err
 		}
@@ -369,9 +433,47 @@ func runWorkload(ctx context.Context, impl implementation, url string, wl worklo
 	return fmt.Errorf("unknown workload kind %q", wl.kind)
 }
 
-// openMany opens n connections, at most 64 handshakes in flight, for every
-// implementation.
-func openMany(ctx context.Context, impl implementation, url string, n int, idle bool) ([]session, error) {
+// openIdle opens one connection of an idle workload: dial, echo first (if
+// not nil) once, then park it. The compressed idle workloads echo a JSON
+// message, so that what compression keeps between messages exists.
+func openIdle(ctx context.Context, impl implementation, url string, opts dialOpts, first []byte) (session, error) {
+	s, err := impl(ctx, url, opts)
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	if first != nil {
+		// A copy per connection: stream stamps the message in place.
+		if err := s.stream(ctx, [][]byte{slices.Clone(first)}, 1, 1); err != nil {
+			return nil, fmt.Errorf("first message: %w", err)
+		}
+	}
+	s.park()
+	return s, nil
+}
+
+// checkCompressed fails a compressed stream whose bytes on the wire show
+// that its messages were not compressed, in either direction: uncompressed,
+// each direction carries more than size bytes per round trip (the message
+// and its frame header). Compressed, the workloads' streams take 0.1–0.4×
+// of it; the limit, 0.9×, leaves room for a lone message compressed with
+// Huffman codes only (coder's first message with context takeover: 0.84×
+// for 1 KiB).
+func checkCompressed(wireBytes, sentBytes int64, n, size int) error {
+	for _, d := range []struct {
+		name  string
+		bytes int64
+	}{{"sent", sentBytes}, {"received", wireBytes - sentBytes}} {
+		if per := float64(d.bytes) / float64(n); per >= 0.9*float64(size) {
+			return fmt.Errorf("%.0f bytes %s on the wire per round trip of a %d-byte message (uncompressed: over %d): that direction's messages were not compressed, though permessage-deflate was negotiated",
+				per, d.name, size, size)
+		}
+	}
+	return nil
+}
+
+// openMany opens n connections with open, at most 64 handshakes in flight,
+// for every implementation.
+func openMany(ctx context.Context, n int, open func(context.Context) (session, error)) ([]session, error) {
 	sessions := make([]session, n)
 	sem := make(chan struct{}, 64)
 	var wg sync.WaitGroup
@@ -388,7 +490,7 @@ func openMany(ctx context.Context, impl implementation, url string, n int, idle 
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			s, err := impl(ctx, url, idle)
+			s, err := open(ctx)
 			if err != nil {
 				mu.Lock()
 				if first == nil {
@@ -480,6 +582,7 @@ type pump struct {
 
 	mu           sync.Mutex
 	ring         [][]byte
+	window       int
 	total, sent  int
 	recvd        int
 	fromCallback int  // messages sent by onMessage
@@ -494,15 +597,15 @@ func newPump(send func([]byte) error) *pump {
 }
 
 // run starts a stream and waits for it to finish.
-func (p *pump) run(ctx context.Context, ring [][]byte, n int) error {
+func (p *pump) run(ctx context.Context, ring [][]byte, window, n int) error {
 	done := make(chan error, 1)
 	p.mu.Lock()
 	if p.unsolicited != nil {
 		p.mu.Unlock()
 		return p.unsolicited
 	}
-	p.ring, p.total, p.sent, p.recvd, p.fromCallback, p.done, p.finished, p.pacing = ring, n, 0, 0, 0, done, false, false
-	for p.sent < p.total && p.sent < len(p.ring) && !p.finished {
+	p.ring, p.window, p.total, p.sent, p.recvd, p.fromCallback, p.done, p.finished, p.pacing = ring, window, n, 0, 0, 0, done, false, false
+	for p.sent < p.total && p.sent < p.window && !p.finished {
 		p.sendNextLocked()
 	}
 	first := p.sent
@@ -586,7 +689,7 @@ func (p *pump) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
 		return 0, p.unsolicited
 	}
 	// total stays above what the ticks can send until the schedule ends.
-	p.ring, p.total, p.sent, p.recvd, p.fromCallback, p.done, p.finished, p.pacing = [][]byte{buf}, pc.max+1, 0, 0, 0, done, false, true
+	p.ring, p.window, p.total, p.sent, p.recvd, p.fromCallback, p.done, p.finished, p.pacing = [][]byte{buf}, 1, pc.max+1, 0, 0, 0, done, false, true
 	p.mu.Unlock()
 ticks:
 	for range pc.max {
@@ -662,10 +765,10 @@ type syncConn interface {
 	recv(ctx context.Context) ([]byte, error)
 }
 
-func streamSync(ctx context.Context, c syncConn, ring [][]byte, n int) error {
+func streamSync(ctx context.Context, c syncConn, ring [][]byte, window, n int) error {
 	size := len(ring[0])
 	sent := 0
-	for ; sent < n && sent < len(ring); sent++ {
+	for ; sent < n && sent < window; sent++ {
 		stamp(ring[sent%len(ring)], sent)
 		if err := c.send(ctx, ring[sent%len(ring)]); err != nil {
 			return fmt.Errorf("send: %w", err)

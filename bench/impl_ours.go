@@ -11,7 +11,37 @@ import (
 )
 
 // This library, used only through its public API with default options
-// (nil *RequestOptions), as an application would.
+// (nil *RequestOptions), as an application would; the compressed workloads
+// set only what they need (requestOptions).
+
+// requestOptions are the options of a dial: nil unless the workload
+// compresses; then the mode, level and threshold every client uses, and the
+// wire counter as the dial function.
+func requestOptions(o dialOpts) *websocket.RequestOptions {
+	if o.z == zOff {
+		return nil
+	}
+	ro := &websocket.RequestOptions{CompressionLevel: zLevel, CompressionThreshold: zThreshold}
+	switch o.z {
+	case zTakeover:
+		ro.Compression = websocket.CompressionContextTakeover
+	case zNoTakeover:
+		ro.Compression = websocket.CompressionNoContextTakeover
+	}
+	if o.wire != nil {
+		ro.DialContext = o.wire.DialContext
+	}
+	return ro
+}
+
+// checkOurs checks the extension the server answered, for a compressed
+// workload (ws.Extensions is the answer as the server sent it).
+func checkOurs(ws *websocket.WebSocket, o dialOpts) error {
+	if err := o.z.checkAnswer(ws.Extensions()); err != nil {
+		return fmt.Errorf("compression: %w", err)
+	}
+	return nil
+}
 
 type oursCallback struct {
 	ws     *websocket.WebSocket
@@ -22,7 +52,7 @@ type oursCallback struct {
 // dialOursCallback is the callback face: Connect with a callback, the
 // message event drives the stream (each echo's callback sends the next
 // message), Send with one reusable callback, Close with a callback.
-func dialOursCallback(ctx context.Context, url string, _ bool) (session, error) {
+func dialOursCallback(ctx context.Context, url string, o dialOpts) (session, error) {
 	s := &oursCallback{ws: websocket.CreateWebSocket(), closed: make(chan websocket.CloseResult, 1)}
 	var sendCB callback.AsyncCallback[bool] = callback.AsyncCallback[bool](
 		func(err mo.Option[callback.AsyncError], _ mo.Option[bool]) {
@@ -64,10 +94,13 @@ func dialOursCallback(ctx context.Context, url string, _ bool) (session, error) 
 				return
 			}
 			connected <- nil
-		}), nil)
+		}), requestOptions(o))
 	select {
 	case err := <-connected:
 		if err != nil {
+			return nil, err
+		}
+		if err := checkOurs(s.ws, o); err != nil {
 			return nil, err
 		}
 		return s, nil
@@ -76,13 +109,16 @@ func dialOursCallback(ctx context.Context, url string, _ bool) (session, error) 
 	}
 }
 
-func (s *oursCallback) stream(ctx context.Context, ring [][]byte, n int) error {
-	return s.p.run(ctx, ring, n)
+func (s *oursCallback) stream(ctx context.Context, ring [][]byte, window, n int) error {
+	return s.p.run(ctx, ring, window, n)
 }
 
 func (s *oursCallback) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
 	return s.p.paced(ctx, buf, pc)
 }
+
+// park: nothing to do, the library's own goroutines wait for messages.
+func (s *oursCallback) park() {}
 
 // close waits for the Close callback and the close event.
 func (s *oursCallback) close(ctx context.Context) error {
@@ -118,10 +154,13 @@ type oursBlocking struct {
 	rx receiver
 }
 
-func dialOursBlocking(ctx context.Context, url string, _ bool) (session, error) {
+func dialOursBlocking(ctx context.Context, url string, o dialOpts) (session, error) {
 	s := &oursBlocking{ws: websocket.CreateWebSocket()}
 	s.rx.init(s.ws)
-	if err := s.ws.ConnectContext(ctx, url, nil); err != nil {
+	if err := s.ws.ConnectContext(ctx, url, requestOptions(o)); err != nil {
+		return nil, err
+	}
+	if err := checkOurs(s.ws, o); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -137,13 +176,17 @@ func (s *oursBlocking) recv(ctx context.Context) ([]byte, error) {
 	return s.rx.receive(ctx)
 }
 
-func (s *oursBlocking) stream(ctx context.Context, ring [][]byte, n int) error {
-	return streamSync(ctx, s, ring, n)
+func (s *oursBlocking) stream(ctx context.Context, ring [][]byte, window, n int) error {
+	return streamSync(ctx, s, ring, window, n)
 }
 
 func (s *oursBlocking) paced(ctx context.Context, buf []byte, pc pace) (int, error) {
 	return pacedSync(ctx, s, buf, pc)
 }
+
+// park: nothing to do; the library's reader runs, and messages would wait
+// for ReceiveContext.
+func (s *oursBlocking) park() {}
 
 func (s *oursBlocking) close(ctx context.Context) error {
 	return s.ws.CloseContext(ctx, nil)

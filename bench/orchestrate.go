@@ -41,6 +41,7 @@ var quickMode = mode{
 	n: map[string]int{
 		"echo64": 2000, "echo1k": 2000, "echo64k": 400, "echo1m": 25,
 		"pipe64": 20000, "connect": 200, "idle4000": 4000, "scale": 2000,
+		"json1k": 1000, "json64k": 60, "idlez1000": 1000, "idlezn1000": 1000,
 	},
 	timeout:       60 * time.Second,
 	bench:         []string{"-benchtime=20000x", "-count=1"},
@@ -53,6 +54,9 @@ var fullMode = mode{
 	n: map[string]int{
 		"echo64": 20000, "echo1k": 20000, "echo64k": 3000, "echo1m": 200,
 		"pipe64": 200000, "connect": 1500, "idle4000": 4000, "scale": 2000,
+		// The compressed workloads add about 2.5 minutes to the full run
+		// on two vCPUs (runs of 1–2 s, 4 or 5 implementations, 7 rounds).
+		"json1k": 10000, "json64k": 1000, "idlez1000": 1000, "idlezn1000": 1000,
 	},
 	// Each scale run lasts about 13 s (connecting, 1 s warm-up, 10 s
 	// measured): 5 rounds keep the full run near ten minutes.
@@ -194,10 +198,7 @@ func orchestrate(args []string) error {
 		if wl.kind == "scale" {
 			extra = scaleArgs(m.scaleDuration, *scaleInterval)
 		}
-		wlImpls := impls
-		if wl.goOnly {
-			wlImpls = slices.DeleteFunc(slices.Clone(impls), func(s string) bool { return s == "lws" })
-		}
+		wlImpls := slices.DeleteFunc(slices.Clone(impls), func(s string) bool { return !wl.runs(s) })
 		for r := range roundsOf(wl.name) {
 			for k := range wlImpls {
 				impl := wlImpls[(r+k)%len(wlImpls)]
@@ -709,7 +710,7 @@ func takeProfiles(ctx context.Context, rep *report, addr string, m mode) []profi
 			}
 			text := pprofTop(ctx, testBin, file, "-sample_index=alloc_objects")
 			out = append(out, profile{Title: fmt.Sprintf("Allocations: %s (alloc_objects over 20,000 messages + setup; `-memprofilerate=1`)", r.bench), Text: text})
-		case r.workload == "idle4000":
+		case workloadKind(r.workload) == "idle":
 			logf("profiling the heap of %s %s", r.impl, r.workload)
 			rr := runClient(ctx, r.impl, r.workload, m.n[r.workload], addr, m.timeout, "-memprofile", file)
 			if rr.Failed != "" {
@@ -726,7 +727,7 @@ func takeProfiles(ctx context.Context, rep *report, addr string, m mode) []profi
 			st := rep.stats(r.workload, r.impl)
 			n := m.n[r.workload]
 			extra := []string{"-cpuprofile", file}
-			if w, _ := findWorkload(r.workload); w.kind == "scale" {
+			if workloadKind(r.workload) == "scale" {
 				extra = append(extra, scaleArgs(m.scaleDuration, rep.scaleInterval)...) // n is connections
 			} else if st.opsPerSec > 0 {
 				n = int(min(max(st.opsPerSec*2, float64(n)), float64(n)*50))
@@ -748,6 +749,11 @@ func takeProfiles(ctx context.Context, rep *report, addr string, m mode) []profi
 		}
 	}
 	return out
+}
+
+func workloadKind(name string) string {
+	w, _ := findWorkload(name)
+	return w.kind
 }
 
 // pprofTop returns `go tool pprof -top` for a profile, without the file and

@@ -122,13 +122,15 @@ type stats struct {
 	cpuS       float64 // workload CPU in seconds
 	cores      float64 // workload CPU / wall
 	offered    float64 // scale: echoes / messages offered
+	wirePerOp  float64 // compressed streams: bytes on the wire per round trip, both ways
+	sentPerOp  float64 // of which written by the client
 	failure    string
 }
 
 func (r *report) stats(wl, impl string) stats {
 	runs := r.runs[wl][impl]
 	st := stats{total: len(runs)}
-	var ops, cpu, rss, kib, gor, heap, stack, cpuS, cores, offered []float64
+	var ops, cpu, rss, kib, gor, heap, stack, cpuS, cores, offered, wireB, sentB []float64
 	for _, x := range runs {
 		if x.Failed != "" {
 			if st.failure == "" {
@@ -149,6 +151,10 @@ func (r *report) stats(wl, impl string) stats {
 		if x.Offered > 0 {
 			offered = append(offered, float64(x.N)/float64(x.Offered))
 		}
+		if x.WireBytes > 0 {
+			wireB = append(wireB, wireOf(x))
+			sentB = append(sentB, float64(x.WireSentBytes)/float64(x.N))
+		}
 	}
 	if st.ok == 0 {
 		return st
@@ -156,6 +162,7 @@ func (r *report) stats(wl, impl string) stats {
 	st.opsPerSec, st.cpuPerOpUs, st.rssMiB, st.kibPerConn = median(ops), median(cpu), median(rss), median(kib)
 	st.goroutines, st.heapKiB, st.stackKiB = median(gor), median(heap), median(stack)
 	st.cpuS, st.cores, st.offered = median(cpuS), median(cores), median(offered)
+	st.wirePerOp, st.sentPerOp = median(wireB), median(sentB)
 	st.minOps, st.maxOps = slices.Min(ops), slices.Max(ops)
 	st.minCPU, st.maxCPU = slices.Min(cpu), slices.Max(cpu)
 	return st
@@ -193,18 +200,23 @@ func (r *report) spread(wl string) (lo, hi float64) {
 	return lo, hi
 }
 
-func opsOf(x run) float64 { return float64(x.N) / (float64(x.WallNs) / 1e9) }
-func cpuOf(x run) float64 { return float64(x.CPUNs) / float64(x.N) }
+func opsOf(x run) float64  { return float64(x.N) / (float64(x.WallNs) / 1e9) }
+func cpuOf(x run) float64  { return float64(x.CPUNs) / float64(x.N) }
+func wireOf(x run) float64 { return float64(x.WireBytes) / float64(x.N) }
 
 var wlTitle = map[string]string{
-	"echo64":   "sequential echo, 64 B messages",
-	"echo1k":   "sequential echo, 1 KiB messages",
-	"echo64k":  "sequential echo, 64 KiB messages",
-	"echo1m":   "sequential echo, 1 MiB messages",
-	"pipe64":   "pipelined stream, 64 B messages, 64 in flight",
-	"connect":  "connect + close cycles",
-	"idle4000": "memory per idle connection, 4,000 connections",
-	"scale":    "many connections, each echoing 64 B on a schedule",
+	"echo64":     "sequential echo, 64 B messages",
+	"echo1k":     "sequential echo, 1 KiB messages",
+	"echo64k":    "sequential echo, 64 KiB messages",
+	"echo1m":     "sequential echo, 1 MiB messages",
+	"pipe64":     "pipelined stream, 64 B messages, 64 in flight",
+	"connect":    "connect + close cycles",
+	"idle4000":   "memory per idle connection, 4,000 connections",
+	"scale":      "many connections, each echoing 64 B on a schedule",
+	"json1k":     "sequential echo, 1 KiB JSON messages, permessage-deflate with context takeover",
+	"json64k":    "sequential echo, 64 KiB JSON messages, permessage-deflate with context takeover",
+	"idlez1000":  "memory per idle connection with permessage-deflate, context takeover, 1,000 connections",
+	"idlezn1000": "memory per idle connection with permessage-deflate, no context takeover, 1,000 connections",
 }
 
 // scaleTitle describes the scale workload's schedule.
@@ -247,6 +259,30 @@ var implDesc = map[string]string{
 	"coder":         "github.com/coder/websocket: `Dial`, `Write`/`Read`",
 	"gws":           "github.com/lxzan/gws: `NewClient`, event handler, `WriteMessage` from `OnMessage`",
 	"lws":           "libwebsockets C client (`lws/client.c`), the platform's engine",
+}
+
+// zImplDesc says how each implementation is set up for the compressed
+// workloads.
+var zImplDesc = map[string]string{
+	"ours-callback": "`RequestOptions{Compression: CompressionContextTakeover` or `CompressionNoContextTakeover, CompressionLevel: 1, CompressionThreshold: 1, DialContext:` the counter`}`",
+	"ours-blocking": "the same options",
+	"gws":           "`ClientOption.PermessageDeflate{Enabled: true, Level: 1, Threshold: 1, ServerContextTakeover, ClientContextTakeover:` the mode`}`, `NewDialer` returning the counter",
+	"coder":         "`DialOptions{CompressionMode: CompressionContextTakeover` or `CompressionNoContextTakeover, CompressionThreshold: 1, HTTPClient:` one client whose `http.Transport` dials through the counter`}`; coder always compresses at `flate.BestSpeed` (compress/flate)",
+	"gorilla":       "no context takeover only (its client has nothing else): the default `Dialer` with `EnableCompression` and `NetDialContext:` the counter; `SetCompressionLevel(1)`",
+	"lws":           "not run (the C client offers no extension)",
+}
+
+// hasCompressed says whether the run has a compressed workload.
+func (r *report) hasCompressed() bool { return len(r.compressedNames()) > 0 }
+
+func (r *report) compressedNames() []string {
+	var out []string
+	for _, wl := range r.workloads {
+		if wl.z != zOff {
+			out = append(out, wl.name)
+		}
+	}
+	return out
 }
 
 func ratio(a, b float64) string {
@@ -328,34 +364,44 @@ func (r *report) markdown() string {
 		w("say how the comparison moved within rounds.\n\n")
 	}
 
-	w("## Headline: this library (callback face) against raw gorilla\n\n")
-	w("| Workload | Throughput × gorilla | CPU/op × gorilla | × gws (throughput) | × lws (throughput) |\n| --- | --- | --- | --- | --- |\n")
-	for _, wl := range r.workloads {
-		o, g := r.stats(wl.name, "ours-callback"), r.stats(wl.name, "gorilla")
-		gw, l := r.stats(wl.name, "gws"), r.stats(wl.name, "lws")
-		if wl.kind == "idle" {
-			w("| %s (KiB/conn, lower is better) | %s | %s | %s | %s |\n", wl.name, ratio(o.kibPerConn, g.kibPerConn),
-				ratio(o.cpuPerOpUs, g.cpuPerOpUs), ratio(o.kibPerConn, gw.kibPerConn), ratio(o.kibPerConn, l.kibPerConn))
-			continue
-		}
-		if wl.kind == "scale" {
-			w("| %s (echoes/s; CPU per message) | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
+	// The compressed workloads are compared with gws, in the targets and
+	// their own tables: gorilla cannot take part in most of them.
+	if len(r.compressedNames()) < len(r.workloads) {
+		w("## Headline: this library (callback face) against raw gorilla\n\n")
+		w("| Workload | Throughput × gorilla | CPU/op × gorilla | × gws (throughput) | × lws (throughput) |\n| --- | --- | --- | --- | --- |\n")
+		for _, wl := range r.workloads {
+			if wl.z != zOff {
+				continue
+			}
+			o, g := r.stats(wl.name, "ours-callback"), r.stats(wl.name, "gorilla")
+			gw, l := r.stats(wl.name, "gws"), r.stats(wl.name, "lws")
+			if wl.kind == "idle" {
+				w("| %s (KiB/conn, lower is better) | %s | %s | %s | %s |\n", wl.name, ratio(o.kibPerConn, g.kibPerConn),
+					ratio(o.cpuPerOpUs, g.cpuPerOpUs), ratio(o.kibPerConn, gw.kibPerConn), ratio(o.kibPerConn, l.kibPerConn))
+				continue
+			}
+			if wl.kind == "scale" {
+				w("| %s (echoes/s; CPU per message) | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
+					ratio(o.opsPerSec, gw.opsPerSec), ratio(o.opsPerSec, l.opsPerSec))
+				continue
+			}
+			w("| %s | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
 				ratio(o.opsPerSec, gw.opsPerSec), ratio(o.opsPerSec, l.opsPerSec))
-			continue
 		}
-		w("| %s | %s | %s | %s | %s |\n", wl.name, ratio(o.opsPerSec, g.opsPerSec), ratio(o.cpuPerOpUs, g.cpuPerOpUs),
-			ratio(o.opsPerSec, gw.opsPerSec), ratio(o.opsPerSec, l.opsPerSec))
+		w("\n")
 	}
-	w("\n")
 
 	w("## Results per workload\n\n")
 	w("Medians over the rounds. Throughput and CPU cover the measured workload only (after connecting and a warm-up);\n")
 	w("CPU is the client's user + system time (`getrusage(RUSAGE_SELF)` inside the client); peak RSS is the client\n")
-	w("process's `ru_maxrss` as its parent sees it. Ratios are to raw gorilla's median in the same run (CPU ratio: lower is better).\n\n")
+	w("process's `ru_maxrss` as its parent sees it. Ratios are to raw gorilla's median in the same run (the compressed\n")
+	w("workloads: to gws's and coder's; CPU ratio: lower is better).\n\n")
 	for _, wl := range r.workloads {
 		n := r.mode.n[wl.name]
-		switch wl.kind {
-		case "stream":
+		switch {
+		case wl.kind == "stream" && wl.z != zOff:
+			r.zStreamSection(w, wl)
+		case wl.kind == "stream":
 			unit := "round trips/s"
 			cpuUnit := "CPU µs/round trip"
 			if wl.window > 1 {
@@ -381,7 +427,7 @@ func (r *report) markdown() string {
 				w("they share (the round trip through the kernel and the server process, and the wake-ups), not by the client;\n")
 				w("CPU per operation is what separates them here.\n")
 			}
-		case "connect":
+		case wl.kind == "connect":
 			w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
 			w("| Implementation | cycles/s | × gorilla | min–max cycles/s | CPU µs/cycle | min–max | × gorilla | peak RSS MiB | runs ok |\n")
 			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
@@ -396,35 +442,14 @@ func (r *report) markdown() string {
 					fmtOps(s.minOps), fmtOps(s.maxOps), fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU), ratio(s.cpuPerOpUs, g.cpuPerOpUs), s.rssMiB, s.ok, s.total)
 			}
 			r.unsteadyNote(w, wl.name)
-		case "scale":
+		case wl.kind == "scale":
 			r.scaleSection(w, wl)
-		case "idle":
-			w("### %s — %s\n\n", wl.name, wlTitle[wl.name])
-			w("KiB/conn = (VmRSS with all %d connections open − VmRSS before connecting) / %d. Go clients run `runtime.GC` and\n", n, n)
-			w("`debug.FreeOSMemory` before both readings; gorilla and coder park each connection in a reader goroutine, gws in its\n")
-			w("read loop, this library in its own goroutines, lws in its event loop. Opening rate: 64 handshakes in flight at most.\n\n")
-			w("Heap and stack: the Go runtime's `HeapInuse` and `StackInuse`, after − before, per connection. `HeapInuse` counts\n")
-			w("whole spans, pages never touched included, so it can exceed the RSS figure (gorilla's 4 KiB buffers).\n\n")
-			w("| Implementation | KiB/conn | × gorilla | heap KiB/conn | stack KiB/conn | goroutines/conn | opening conns/s | CPU µs/conn opened | peak RSS MiB | runs ok |\n")
-			w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-			g := r.stats(wl.name, "gorilla")
-			for _, impl := range r.impls {
-				s := r.stats(wl.name, impl)
-				if s.ok == 0 {
-					w("| %s | failed: %s | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
-					continue
-				}
-				gpc, hpc, spc := "–", "–", "–"
-				if s.goroutines > 0 {
-					gpc = fmt.Sprintf("%.2f", s.goroutines/float64(n))
-					hpc, spc = fmt.Sprintf("%.1f", s.heapKiB), fmt.Sprintf("%.1f", s.stackKiB)
-				}
-				w("| %s | %.1f | %s | %s | %s | %s | %s | %s | %.1f | %d/%d |\n", impl, s.kibPerConn, ratio(s.kibPerConn, g.kibPerConn), hpc, spc, gpc,
-					fmtOps(s.opsPerSec), fmtUs(s.cpuPerOpUs), s.rssMiB, s.ok, s.total)
-			}
+		case wl.kind == "idle":
+			r.idleSection(w, wl)
 		}
 		w("\n")
 	}
+	r.zIdleSummary(w)
 
 	w("## Allocations per message (in-package `go test -bench -benchmem`)\n\n")
 	if len(r.allocs) == 0 {
@@ -478,7 +503,23 @@ func (r *report) markdown() string {
 		w("  callback face and gws call `Send`/`WriteMessage` from it and check the echo in their message callback. Not measured:\n")
 		w("  opening and the warm-up; the connections are not closed (they end with the process).\n")
 	}
-	w("- Each library is used with its defaults, as an application would (this library: `nil` options).\n")
+	if !r.hasCompressed() {
+		w("- Each library is used with its defaults, as an application would (this library: `nil` options).\n")
+	} else {
+		w("- Each library is used with its defaults, as an application would (this library: `nil` options), but in the\n")
+		w("  compressed workloads, below.\n")
+		w("- Compressed workloads (%s): the echo server serves them from gws's `Upgrader` in the same process, on `/z`\n", strings.Join(r.compressedNames(), ", "))
+		w("  (context takeover both ways) and `/zn` (no context takeover), 32 KiB windows, level 1, every message compressed; gorilla's\n")
+		w("  server side, which serves the other workloads, only does no context takeover. Every client offers the mode, at level 1,\n")
+		w("  compressing every message, and dials through a counting `net.Conn` wrapper (the same for all); a client fails its run\n")
+		w("  if the server's `Sec-WebSocket-Extensions` answer is not that mode, or if a stream's bytes on the wire show its\n")
+		w("  messages were not compressed. Settings:\n")
+		for _, impl := range r.impls {
+			if d, ok := zImplDesc[impl]; ok {
+				w("  - `%s`: %s\n", impl, d)
+			}
+		}
+	}
 	w("- Medians are over rounds; ratios are ratios of medians from this run.\n")
 	w("- n per run: ")
 	var parts []string
@@ -582,6 +623,155 @@ func (r *report) scaleSection(w func(string, ...any), wl workload) {
 		w("client took, and echoes/s how much work it got done with it. A lower rate (`-scale-interval`) measures the clients\n")
 		w("below saturation.\n")
 	}
+}
+
+// idleSection writes an idle workload's table: against gorilla, or for a
+// compressed one against gws and coder.
+func (r *report) idleSection(w func(string, ...any), wl workload) {
+	n := r.mode.n[wl.name]
+	refs := []string{"gorilla"}
+	w("### %s — %s\n\n", wl.name, wlTitle[wl.name])
+	if wl.z != zOff {
+		refs = []string{"gws", "coder"}
+		w("Every connection negotiates permessage-deflate, %s (the echo server's `%s`), then echoes one %s JSON message\n",
+			wl.z, wl.z.path(), fmtSize(wl.size))
+		w("(so that what each library keeps for compression exists), then sits idle; opening rate and CPU include that message.\n")
+		w("gorilla runs only without context takeover, the one mode its client has; lws not at all.\n\n")
+	}
+	w("KiB/conn = (VmRSS with all %d connections open − VmRSS before connecting) / %d. Go clients run `runtime.GC` and\n", n, n)
+	w("`debug.FreeOSMemory` before both readings; gorilla and coder park each connection in a reader goroutine, gws in its\n")
+	w("read loop, this library in its own goroutines, lws in its event loop. Opening rate: 64 handshakes in flight at most.\n\n")
+	w("Heap and stack: the Go runtime's `HeapInuse` and `StackInuse`, after − before, per connection. `HeapInuse` counts\n")
+	w("whole spans, pages never touched included, so it can exceed the RSS figure (gorilla's 4 KiB buffers")
+	if wl.z != zOff {
+		w("; a flate compressor's\n")
+		w("tables, allocated whole but touched only as far as the messages reach")
+	}
+	w(").\n\n")
+	w("| Implementation | KiB/conn |")
+	for _, ref := range refs {
+		w(" × %s |", ref)
+	}
+	w(" heap KiB/conn | stack KiB/conn | goroutines/conn | opening conns/s | CPU µs/conn opened | peak RSS MiB | runs ok |\n")
+	w("| --- | ---: |%s ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n", strings.Repeat(" ---: |", len(refs)))
+	for _, impl := range r.impls {
+		if _, ran := r.runs[wl.name][impl]; !ran {
+			continue
+		}
+		s := r.stats(wl.name, impl)
+		if s.ok == 0 {
+			w("| %s | failed: %s |%s | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), strings.Repeat(" |", len(refs)), s.total)
+			continue
+		}
+		gpc, hpc, spc := "–", "–", "–"
+		if s.goroutines > 0 {
+			gpc = fmt.Sprintf("%.2f", s.goroutines/float64(n))
+			hpc, spc = fmt.Sprintf("%.1f", s.heapKiB), fmt.Sprintf("%.1f", s.stackKiB)
+		}
+		w("| %s | %.1f |", impl, s.kibPerConn)
+		for _, ref := range refs {
+			w(" %s |", ratio(s.kibPerConn, r.stats(wl.name, ref).kibPerConn))
+		}
+		w(" %s | %s | %s | %s | %s | %.1f | %d/%d |\n", hpc, spc, gpc, fmtOps(s.opsPerSec), fmtUs(s.cpuPerOpUs), s.rssMiB, s.ok, s.total)
+	}
+}
+
+// zIdle are the compressed idle workloads, in the order of the summary's
+// columns.
+var zIdle = []string{"idlez1000", "idlezn1000"}
+
+// zIdleSummary writes the idle memory with compression of both modes side
+// by side (no target).
+func (r *report) zIdleSummary(w func(string, ...any)) {
+	var wls []workload
+	for _, name := range zIdle {
+		if r.has(name) {
+			wl, _ := findWorkload(name)
+			wls = append(wls, wl)
+		}
+	}
+	if len(wls) == 0 {
+		return
+	}
+	w("### Idle memory with compression, both modes (no target)\n\n")
+	w("KiB/conn from the tables above (medians), with ratios to gws and coder: what an idle connection costs once it has\n")
+	w("compressed and decompressed one message.\n\n")
+	w("| Implementation |")
+	for _, wl := range wls {
+		w(" %s: %s KiB/conn | × gws | × coder |", wl.name, wl.z)
+	}
+	w("\n| --- |%s\n", strings.Repeat(" ---: | ---: | ---: |", len(wls)))
+	for _, impl := range r.impls {
+		ran := false
+		for _, wl := range wls {
+			_, ok := r.runs[wl.name][impl]
+			ran = ran || ok
+		}
+		if !ran {
+			continue
+		}
+		w("| %s |", impl)
+		for _, wl := range wls {
+			s := r.stats(wl.name, impl)
+			switch {
+			case !wl.runs(impl):
+				w(" not run (cannot negotiate the mode) | | |")
+			case s.ok == 0:
+				w(" failed | | |")
+			default:
+				w(" %.1f | %s | %s |", s.kibPerConn, ratio(s.kibPerConn, r.stats(wl.name, "gws").kibPerConn),
+					ratio(s.kibPerConn, r.stats(wl.name, "coder").kibPerConn))
+			}
+		}
+		w("\n")
+	}
+	w("\n")
+}
+
+// zStreamSection writes a compressed stream workload's table: against gws,
+// with the bytes on the wire.
+func (r *report) zStreamSection(w func(string, ...any), wl workload) {
+	n := r.mode.n[wl.name]
+	w("### %s — %s (n = %d per run)\n\n", wl.name, wlTitle[wl.name], n)
+	w("Every client and the echo server (gws's, `%s`) compress at flate level 1, every message; message i is the i-th of a\n", wl.z.path())
+	w("ring of %d different JSON documents of %s (%s in all, more than the 32 KiB window). Wire bytes: what crossed the\n",
+		zRingLen(wl.size), fmtSize(wl.size), fmtSize(zRingLen(wl.size)*wl.size))
+	w("client's socket in the measured window, both ways (frames and masks; not TCP/IP headers), per round trip; \"sent\" is\n")
+	w("the client's half (its compressor), the rest is the server's answer, the same for every client. Ratio: the two\n")
+	w("messages' %s over the wire bytes. Ratios to gws (CPU and wire: lower is better).\n\n", fmtSize(2*wl.size))
+	w("| Implementation | round trips/s | × gws | min–max | CPU µs/round trip | min–max | × gws | wire B/round trip | × gws | sent B | ratio | peak RSS MiB | runs ok |\n")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	g := r.stats(wl.name, "gws")
+	for _, impl := range r.impls {
+		if _, ran := r.runs[wl.name][impl]; !ran {
+			continue
+		}
+		s := r.stats(wl.name, impl)
+		if s.ok == 0 {
+			w("| %s | failed: %s | | | | | | | | | | | 0/%d |\n", impl, mdEscape(lastN(s.failure, 120)), s.total)
+			continue
+		}
+		w("| %s | %s | %s | %s–%s | %s | %s–%s | %s | %.0f | %s | %.0f | %.2f× | %.1f | %d/%d |\n", impl,
+			fmtOps(s.opsPerSec), ratio(s.opsPerSec, g.opsPerSec), fmtOps(s.minOps), fmtOps(s.maxOps),
+			fmtUs(s.cpuPerOpUs), fmtUs(s.minCPU), fmtUs(s.maxCPU), ratio(s.cpuPerOpUs, g.cpuPerOpUs),
+			s.wirePerOp, ratio(s.wirePerOp, g.wirePerOp), s.sentPerOp, float64(2*wl.size)/s.wirePerOp, s.rssMiB, s.ok, s.total)
+	}
+	r.unsteadyNote(w, wl.name)
+	if !slices.Contains(r.impls, "gorilla") {
+		return
+	}
+	w("\ngorilla does not run it: its client offers only no context takeover. lws does not either (no compression in the C client).\n")
+}
+
+// fmtSize writes 1 KiB, 64 KiB, 128 KiB, 100 B.
+func fmtSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 func mdEscape(s string) string {
@@ -753,6 +943,55 @@ func (r *report) targets() []target {
 		t.cb, t.profileCB = allocs("OursCallbackSend", 0, 1)
 		t.bl, t.profileBL = allocs("OursBlockingSend", 0, 1)
 		ts = append(ts, t)
+	}
+	// The compressed workloads: gws is the reference (same compressor
+	// library as this one, klauspost/compress, at the same level), and
+	// fewer bytes on the wire than gws's is as good as the same.
+	wire := func(s stats) float64 { return s.wirePerOp }
+	for _, name := range []string{"json1k", "json64k"} {
+		wl, _ := findWorkload(name)
+		if !r.has(name) {
+			continue
+		}
+		both(fmt.Sprintf("compressed JSON echo %s: throughput ≥ 1.0× gws, CPU per round trip ≤ 1.10× gws, wire bytes within 5 %% of gws (≤ 1.05×)",
+			fmtSize(wl.size)), func(impl string) (string, bool, []string) {
+			t, okT := cmp(name, impl, "gws", thr, opsOf, "round trips/s", fmtOps)
+			c, okC := cmp(name, impl, "gws", cpu, cpuOf, "µs", fmtUs)
+			b, okB := cmp(name, impl, "gws", wire, wireOf, "B/round trip", func(v float64) string { return fmt.Sprintf("%.0f", v) })
+			if !okT || !okC || !okB {
+				return "no data", true, nil
+			}
+			ok := t.x >= 1.0 && c.x <= 1.10 && b.x <= 1.05
+			return verdict(ok, "throughput "+t.cell+"; CPU "+c.cell+"; wire "+b.cell), ok, []string{name}
+		})
+	}
+	var zIdleRun []string
+	for _, name := range zIdle {
+		if r.has(name) {
+			zIdleRun = append(zIdleRun, name)
+		}
+	}
+	if len(zIdleRun) > 0 {
+		both(fmt.Sprintf("idle connection with compression negotiated, %s connections: no target; KiB/conn against gws and coder, both modes",
+			thousands(r.mode.n[zIdleRun[0]])), func(impl string) (string, bool, []string) {
+			var parts []string
+			for _, name := range zIdleRun {
+				wl, _ := findWorkload(name)
+				o := r.stats(name, impl)
+				if o.ok == 0 {
+					parts = append(parts, wl.z.String()+": no data")
+					continue
+				}
+				part := fmt.Sprintf("%s: %.1f KiB", wl.z, o.kibPerConn)
+				for _, ref := range []string{"gws", "coder"} {
+					if p := r.stats(name, ref); p.ok > 0 {
+						part += fmt.Sprintf(", %.2f× %s (%.1f)", o.kibPerConn/p.kibPerConn, ref, p.kibPerConn)
+					}
+				}
+				parts = append(parts, part)
+			}
+			return "– (" + strings.Join(parts, "; ") + ")", true, nil
+		})
 	}
 	if r.has("scale") {
 		both(fmt.Sprintf("scale, %s: no target; CPU per message and peak RSS against gorilla and gws", r.scaleTitle()),

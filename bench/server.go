@@ -12,6 +12,7 @@ import (
 	"time"
 
 	gorilla "github.com/gorilla/websocket"
+	"github.com/lxzan/gws"
 )
 
 // The neutral echo server: gorilla's server side with 64 KiB buffers. A
@@ -20,6 +21,18 @@ import (
 // fragments it did not ask for. Write buffers come from a pool, so idle
 // connections hold only their read buffer. The server is the same process
 // for every client implementation.
+//
+// The compressed workloads need a server that negotiates permessage-deflate
+// with context takeover, which gorilla's server side does not do (it only
+// answers server_no_context_takeover and client_no_context_takeover). So
+// the same process serves them on two more paths (compression.path) with
+// gws's Upgrader, which does both modes: /z with context takeover both ways
+// and /zn without, each answering its mode whatever the client offered
+// (RFC 7692 lets a server add either no_context_takeover), 32 KiB windows
+// both ways (gws's server would otherwise cap its own at 4 KiB when it keeps
+// the context), flate level 1, every message compressed. gws's server, like
+// gorilla's, echoes a message as one frame. Every other path, "/" included,
+// is the gorilla echo above, unchanged, for the uncompressed workloads.
 func serverMain(args []string) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback)")
@@ -39,14 +52,8 @@ func serverMain(args []string) error {
 			os.Exit(0)
 		}()
 	}
-	up := gorilla.Upgrader{
-		ReadBufferSize:  64 << 10,
-		WriteBufferSize: 64 << 10,
-		WriteBufferPool: &sync.Pool{},
-		CheckOrigin:     func(*http.Request) bool { return true },
-	}
 	srv := &http.Server{
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { echo(&up, w, r) }),
+		Handler:           echoHandler(),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          nil,
 	}
@@ -55,6 +62,30 @@ func serverMain(args []string) error {
 		return nil
 	}
 	return err
+}
+
+// echoHandler serves the gorilla echo on every path but the compressed
+// ones, which the gws echo of their mode serves.
+func echoHandler() http.Handler {
+	up := gorilla.Upgrader{
+		ReadBufferSize:  64 << 10,
+		WriteBufferSize: 64 << 10,
+		WriteBufferPool: &sync.Pool{},
+		CheckOrigin:     func(*http.Request) bool { return true },
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { echo(&up, w, r) })
+	for _, z := range []compression{zTakeover, zNoTakeover} {
+		zu := gwsEchoUpgrader(z)
+		mux.HandleFunc(z.path(), func(w http.ResponseWriter, r *http.Request) {
+			c, err := zu.Upgrade(w, r)
+			if err != nil {
+				return
+			}
+			c.ReadLoop() // runs the handler's callbacks until the connection ends
+		})
+	}
+	return mux
 }
 
 func echo(up *gorilla.Upgrader, w http.ResponseWriter, r *http.Request) {
@@ -91,3 +122,32 @@ func echo(up *gorilla.Upgrader, w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// gwsEchoUpgrader is the compressed echo of mode z.
+func gwsEchoUpgrader(z compression) *gws.Upgrader {
+	takeover := z == zTakeover
+	return gws.NewUpgrader(gwsEcho{}, &gws.ServerOption{
+		ReadBufferSize:     64 << 10,
+		ReadMaxPayloadSize: 64 << 20,
+		PermessageDeflate: gws.PermessageDeflate{
+			Enabled:               true,
+			Level:                 zLevel,
+			Threshold:             zThreshold,
+			ServerContextTakeover: takeover,
+			ClientContextTakeover: takeover,
+			ServerMaxWindowBits:   15,
+			ClientMaxWindowBits:   15,
+		},
+	})
+}
+
+// gwsEcho echoes every message with its opcode, and answers a Ping with a
+// Pong carrying its payload (gws's built-in handler sends an empty one).
+type gwsEcho struct{ gws.BuiltinEventHandler }
+
+func (gwsEcho) OnMessage(c *gws.Conn, m *gws.Message) {
+	_ = c.WriteMessage(m.Opcode, m.Bytes())
+	_ = m.Close()
+}
+
+func (gwsEcho) OnPing(c *gws.Conn, payload []byte) { _ = c.WritePong(payload) }
