@@ -153,14 +153,43 @@ func (f *inflater) reader(src io.Reader) (io.ReadCloser, *bufio.Reader) {
 	return stdflate.NewReaderDict(br, dict), br
 }
 
-// done returns the decompressor and its buffer to the pools and, if the
-// message was inflated whole and the context is kept, slides the window
-// over it.
-func (f *inflater) done(r io.ReadCloser, br *bufio.Reader, msg []byte, whole bool) {
+// scratchPool holds the buffers messages are inflated into before they are
+// copied out at their size (*[]byte, at most maxScratch bytes).
+var scratchPool sync.Pool
+
+// maxScratch is the largest scratch buffer kept in scratchPool: larger ones
+// are left to the collector, so that a rare huge message does not pin its
+// buffer.
+const maxScratch = 1 << 20
+
+// scratch returns a pooled holder of an empty buffer of at least size
+// bytes; done puts it back.
+func scratch(size uint64) *[]byte {
+	x, _ := scratchPool.Get().(*[]byte)
+	if x == nil {
+		x = new([]byte)
+	}
+	if uint64(cap(*x)) < size {
+		*x = make([]byte, 0, size)
+	}
+	*x = (*x)[:0]
+	return x
+}
+
+// done returns the decompressor, its buffer and the scratch buffer msg
+// (held by sp) to the pools and, if the message was inflated whole and the
+// context is kept, slides the window over it.
+func (f *inflater) done(r io.ReadCloser, br *bufio.Reader, sp *[]byte, msg []byte, whole bool) {
 	r.(stdflate.Resetter).Reset(bytes.NewReader(nil), nil)
 	readerPool.Put(r)
 	br.Reset(nil)
 	bufPool.Put(br)
+	defer func() {
+		if cap(msg) <= maxScratch {
+			*sp = msg[:0]
+			scratchPool.Put(sp)
+		}
+	}()
 	if !f.takeover || !whole {
 		return
 	}

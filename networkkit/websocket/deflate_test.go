@@ -353,6 +353,43 @@ func TestDeflateReceive(t *testing.T) {
 	}
 }
 
+// TestDeflateReceiveExactSize: a compressed message reaches the receiver
+// in one buffer of its inflated size, however the inflating grew (package
+// doc, section On the wire: "a received message is read into one buffer of
+// its size"), so that a queued or kept message holds no slack.
+func TestDeflateReceiveExactSize(t *testing.T) {
+	sizes := []int{0, 3, 1000, 50_000, 300_000}
+	srv := deflateServer(t, "permessage-deflate", func(c *hostile.Conn) {
+		var b bytes.Buffer
+		w, _ := flate.NewWriter(&b, 6)
+		for _, n := range sizes {
+			p := make([]byte, n)
+			for i := range p {
+				p[i] = byte(i % 251 % 7)
+			}
+			b.Reset()
+			w.Write(p)
+			w.Flush()
+			c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: append([]byte(nil), b.Bytes()[:b.Len()-4]...)})
+		}
+		c.ExpectClose(time.Now().Add(receiveTimeout))
+	})
+	ws := dialed(t, srv.URL(), &websocket.RequestOptions{Compression: websocket.CompressionContextTakeover})
+	for _, n := range sizes {
+		m, err := ws.ReceiveContext(receiveCtx(t))
+		require.NoError(t, err)
+		a, ok := m.(websocket.ArrayData)
+		require.True(t, ok, "a binary message")
+		require.Len(t, a, n)
+		for i := range a {
+			if a[i] != byte(i%251%7) {
+				t.Fatalf("message of %d octets: octet %d is %d", n, i, a[i])
+			}
+		}
+		assert.Equal(t, n, cap(a), "capacity of the buffer of a %d-octet message", n)
+	}
+}
+
 // TestDeflateSend: the client compresses messages at or over the
 // threshold, sets RSV1 on the first frame only, fragments at MaxFrameSize,
 // keeps its context only with takeover, and sends small messages as they

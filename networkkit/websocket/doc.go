@@ -289,7 +289,9 @@
 // gorilla/websocket performs the opening handshake; the package reads and
 // writes frames itself. Client frames are masked with fresh keys from a
 // per-connection ChaCha8 stream seeded from crypto/rand, through pooled
-// 64 KiB buffers; a received message is read into one buffer of its size.
+// 64 KiB buffers; a received message is read into one buffer of its size
+// (a compressed one is inflated into a pooled buffer, then copied into one
+// of its size).
 // The client checks every frame of the server (reserved bits and opcodes,
 // masking, control frame rules, fragmentation, close codes and reasons,
 // UTF-8 of text, failing at the first invalid byte) and closes with 1002,

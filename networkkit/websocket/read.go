@@ -228,17 +228,20 @@ func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done boo
 		return tooBigFailure(), true
 	}
 	zr, br := s.inflate.reader(src)
-	// The buffer grows with the data, from a size the frame cannot dictate.
-	out := make([]byte, 0, min(max(4*min(h.length, 16<<10), readSmall), limit+1))
+	// The data is inflated into a pooled scratch buffer, which grows with
+	// the data from a size the frame cannot dictate, and then copied into
+	// one buffer of the message's size.
+	sp := scratch(min(max(4*min(h.length, 16<<10), readSmall), limit+1))
+	out := *sp
 	whole := false
-	defer func() { s.inflate.done(zr, br, out, whole) }()
+	defer func() { s.inflate.done(zr, br, sp, out, whole) }()
 	for {
 		if len(out) == cap(out) { // grow by doubling, to one byte over the limit at most
 			grown := make([]byte, len(out), min(2*uint64(cap(out)), limit+1))
 			copy(grown, out)
 			out = grown
 		}
-		n, err := zr.Read(out[len(out):cap(out)])
+		n, err := zr.Read(out[len(out):min(uint64(cap(out)), limit+1)])
 		if m.kind == opText && !m.text.write(out[len(out):len(out)+n]) {
 			return badUTF8("text message"), true
 		}
@@ -261,7 +264,7 @@ func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done boo
 			if m.kind == opText && !m.text.done() {
 				return badUTF8("text message"), true
 			}
-			m.msg, m.ready = out, true
+			m.msg, m.ready = append(make([]byte, 0, len(out)), out...), true
 			return readFailure{}, false
 		case src.failed:
 			return src.fail, true
