@@ -15,9 +15,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"slices"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -333,39 +334,23 @@ func TestWriteTimeout(t *testing.T) {
 	})
 
 	t.Run("pong", func(t *testing.T) {
-		// The server reads a large message at a steady rate, so that each
-		// of its writes completes in time; when its Send has completed, the
-		// socket buffers are full. Then the server stops reading and sends
-		// Pings: the first Pong that does not fit cannot be written. The
-		// bound is longer here, so that a loaded machine writes the data in
-		// time.
-		const rate, pongWriteTimeout = 16 << 20, time.Second
-		stop := newGate()
+		// The client's socket stops taking bytes (stallConn: what a socket
+		// whose buffers the server no longer drains does), then the server
+		// sends a Ping: the Pong cannot be written, and its write ends at
+		// WriteTimeout. Filling real socket buffers with Pongs instead
+		// depends on how often the writer runs while Pings flood in, which
+		// a single CPU makes too rare.
+		const pongWriteTimeout = time.Second
+		pinged := newGate()
 		ended := make(chan error, 1)
 		srv := hostile.New(t, func(c *hostile.Conn) {
-			smallReadBuffer(c)
 			if _, err := c.Upgrade(); err != nil {
 				return
 			}
-			c.SetReadRate(rate)
-			go func() {
-				for { // read in the background, at the rate
-					if _, err := nextFrame(c); err != nil {
-						return
-					}
-				}
-			}()
-			if !stop.wait() {
+			if !pinged.wait() {
 				return
 			}
-			c.SetReadRate(100) // next to nothing
-			batch := hostile.Encode(slices.Repeat([]hostile.Frame{hostile.Ping([]byte(strings.Repeat("p", 125)))}, 64)...)
-			for deadline := soon(); time.Now().Before(deadline); {
-				if c.WriteRaw(batch) != nil {
-					break // the client closed the connection
-				}
-			}
-			c.SetReadRate(0)
+			c.WriteFrame(hostile.Ping([]byte("are you there")))
 			closed, err := c.WaitTCPClose(soon())
 			if closed {
 				err = nil
@@ -374,17 +359,90 @@ func TestWriteTimeout(t *testing.T) {
 			}
 			ended <- err
 		})
-		t.Cleanup(stop.open)
+		t.Cleanup(pinged.open)
+		var sc *stallConn
+		dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			sc = newStallConn(c)
+			return sc, nil
+		}
 		ws := wstest.NewWS(t)
 		r := wstest.NewRecorder(t, ws)
-		r.Open(t, srv.URL(), &websocket.RequestOptions{WriteTimeout: pongWriteTimeout})
-		ws.Send(websocket.ArrayData(make([]byte, 6<<20)), r.Done("send"))
-		e := expectSlow(t, r, "send")[0]
-		require.True(t, e.OK, "the data must be written in time: %v", e)
-		stop.open()
+		r.Open(t, srv.URL(), &websocket.RequestOptions{WriteTimeout: pongWriteTimeout, DialContext: dial})
+		sc.stall()
+		start := time.Now()
+		pinged.open()
 		failed(t, r, "pong", pongWriteTimeout)
+		elapsed := time.Since(start)
+		assert.GreaterOrEqual(t, elapsed, pongWriteTimeout*7/8, "the Pong's write waited for its bound")
+		assert.Less(t, elapsed, pongWriteTimeout+3*time.Second, "the Pong's write was bounded by WriteTimeout")
+		assert.Equal(t, int64(1), sc.stalledWrites.Load(), "one write, the Pong's, was attempted")
 		assert.NoError(t, recv(t, ended), "the client must close the TCP connection")
 	})
+}
+
+// stallConn is a connection whose writes a test can stall: once stalled, a
+// write sends nothing and waits for the write deadline, as a write to a
+// socket whose buffers are full does, then fails with
+// os.ErrDeadlineExceeded; without a deadline it waits until Close.
+type stallConn struct {
+	net.Conn
+	stalled       atomic.Bool
+	stalledWrites atomic.Int64
+	closed        chan struct{}
+	closeOnce     sync.Once
+
+	mu       sync.Mutex
+	deadline time.Time
+}
+
+func newStallConn(c net.Conn) *stallConn { return &stallConn{Conn: c, closed: make(chan struct{})} }
+
+// stall makes every later write wait for its deadline.
+func (c *stallConn) stall() { c.stalled.Store(true) }
+
+func (c *stallConn) Write(p []byte) (int, error) {
+	if !c.stalled.Load() {
+		return c.Conn.Write(p)
+	}
+	c.stalledWrites.Add(1)
+	c.mu.Lock()
+	deadline := c.deadline
+	c.mu.Unlock()
+	var expired <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-expired:
+		return 0, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.ErrDeadlineExceeded}
+	case <-c.closed:
+		return 0, net.ErrClosed
+	}
+}
+
+func (c *stallConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.deadline = t
+	c.mu.Unlock()
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *stallConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.deadline = t
+	c.mu.Unlock()
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func (c *stallConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
 }
 
 // TestSendContextEndedBeforeSend checks that SendContext with a context
