@@ -163,7 +163,7 @@ var scratchPool sync.Pool
 const maxScratch = 1 << 20
 
 // scratch returns a pooled holder of an empty buffer of at least size
-// bytes; done puts it back.
+// bytes; putScratch puts it back.
 func scratch(size uint64) *[]byte {
 	x, _ := scratchPool.Get().(*[]byte)
 	if x == nil {
@@ -176,20 +176,23 @@ func scratch(size uint64) *[]byte {
 	return x
 }
 
-// done returns the decompressor, its buffer and the scratch buffer msg
-// (held by sp) to the pools and, if the message was inflated whole and the
-// context is kept, slides the window over it.
-func (f *inflater) done(r io.ReadCloser, br *bufio.Reader, sp *[]byte, msg []byte, whole bool) {
+// putScratch returns buf, the buffer sp held, to scratchPool, unless it
+// grew too large to keep.
+func putScratch(sp *[]byte, buf []byte) {
+	if cap(buf) <= maxScratch {
+		*sp = buf[:0]
+		scratchPool.Put(sp)
+	}
+}
+
+// done returns the decompressor and its buffer to the pools and, if the
+// message was inflated whole and the context is kept, slides the window
+// over it.
+func (f *inflater) done(r io.ReadCloser, br *bufio.Reader, msg []byte, whole bool) {
 	r.(stdflate.Resetter).Reset(bytes.NewReader(nil), nil)
 	readerPool.Put(r)
 	br.Reset(nil)
 	bufPool.Put(br)
-	defer func() {
-		if cap(msg) <= maxScratch {
-			*sp = msg[:0]
-			scratchPool.Put(sp)
-		}
-	}()
 	if !f.takeover || !whole {
 		return
 	}

@@ -234,7 +234,10 @@ func (s *session) inflateMessage(h header, m *inbound) (rf readFailure, done boo
 	sp := scratch(min(max(4*min(h.length, 16<<10), readSmall), limit+1))
 	out := *sp
 	whole := false
-	defer func() { s.inflate.done(zr, br, sp, out, whole) }()
+	defer func() {
+		s.inflate.done(zr, br, out, whole)
+		putScratch(sp, out)
+	}()
 	for {
 		if len(out) == cap(out) { // grow by doubling, to one byte over the limit at most
 			grown := make([]byte, len(out), min(2*uint64(cap(out)), limit+1))
