@@ -152,3 +152,44 @@ func TestEndWaitsForTheWriter(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseFrameTheClientSends: the client answers the server's Close
+// frame with the same code and no reason, and a Close frame that ends the
+// connection for a broken rule carries its code and names the rule
+// (package doc, section On the wire).
+func TestCloseFrameTheClientSends(t *testing.T) {
+	tests := []struct {
+		name       string
+		frame      hostile.Frame
+		code       int
+		reasonLike string // a regexp; "^$" for no reason
+	}{
+		{"answer to the server's Close", hostile.Close(4000, "bye"), 4000, "^$"},
+		{"reserved opcode", hostile.Frame{Fin: true, Opcode: hostile.Opcode(3)}, 1002, "reserved data opcode 3"},
+		{"invalid UTF-8", hostile.Text("\xc3\x28"), 1007, "invalid UTF-8 in text message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			type closeFrame struct {
+				code   int
+				reason string
+				err    error
+			}
+			got := make(chan closeFrame, 1)
+			srv := hostile.New(t, func(c *hostile.Conn) {
+				if _, err := c.Upgrade(); err != nil {
+					return
+				}
+				c.WriteFrame(tt.frame)
+				code, reason, err := c.ExpectClose(soon())
+				got <- closeFrame{code, reason, err}
+			})
+			r := wstest.NewRecorder(t, wstest.NewWS(t))
+			r.Open(t, srv.URL(), nil)
+			f := recv(t, got)
+			require.NoError(t, f.err)
+			assert.Equal(t, tt.code, f.code)
+			assert.Regexp(t, tt.reasonLike, f.reason)
+		})
+	}
+}

@@ -295,8 +295,9 @@
 // The client checks every frame of the server (reserved bits and opcodes,
 // masking, control frame rules, fragmentation, close codes and reasons,
 // UTF-8 of text, failing at the first invalid byte) and closes with 1002,
-// 1007 or 1009 when the server breaks a rule. After a Close frame from the
-// server it answers with the same code; once both Close frames have
+// 1007 or 1009 when the server breaks a rule, with a reason that names the
+// rule ("reserved data opcode 3"). After a Close frame from the server it
+// answers with the same code and no reason; once both Close frames have
 // crossed, it closes the TCP connection.
 //
 // # Compression
