@@ -167,6 +167,7 @@ func TestCloseFrameTheClientSends(t *testing.T) {
 		{"answer to the server's Close", hostile.Close(4000, "bye"), 4000, "^$"},
 		{"reserved opcode", hostile.Frame{Fin: true, Opcode: hostile.Opcode(3)}, 1002, "reserved data opcode 3"},
 		{"invalid UTF-8", hostile.Text("\xc3\x28"), 1007, "invalid UTF-8 in text message"},
+		{"text ending inside a UTF-8 sequence", hostile.Text("ok\xe2\x82"), 1007, "invalid UTF-8 in text message"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -116,6 +116,69 @@ func TestDeflateBomb(t *testing.T) {
 	assert.Less(t, allocated, uint64(4*limit+2<<20), "allocation bounded by the limit, not by the bomb")
 }
 
+// TestDeflateLimits: MaxMessageSize applies to the inflated size — a
+// compressed message of exactly the limit is received, one octet more ends
+// the connection with 1009 — and a compressed payload longer than any
+// message under the limit can need (the data stored, 5 octets per 64 KiB
+// block) is refused with 1009 as soon as its header arrives (package doc,
+// section Compression).
+func TestDeflateLimits(t *testing.T) {
+	const limit = 1 << 20
+	incompressible := make([]byte, limit)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range incompressible {
+		incompressible[i] = byte(rng.Uint32())
+	}
+	stored := deflateRaw(t, incompressible, flate.NoCompression)
+	opts := &websocket.RequestOptions{Compression: websocket.CompressionContextTakeover, MaxMessageSize: limit}
+
+	t.Run("at the limit", func(t *testing.T) {
+		zeros := deflateRaw(t, make([]byte, limit), flate.BestSpeed)
+		srv := deflateServer(t, "permessage-deflate; server_no_context_takeover", func(c *hostile.Conn) {
+			c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: stored})
+			c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: zeros})
+			c.ExpectClose(soon())
+		})
+		srv.SetMaxPayload(2 * limit)
+		ws := dialed(t, srv.URL(), opts)
+		for _, want := range [][]byte{incompressible, make([]byte, limit)} {
+			m, err := ws.ReceiveContext(receiveCtx(t))
+			require.NoError(t, err)
+			require.True(t, bytes.Equal(want, m.(websocket.ArrayData)), "the message of %d octets", len(want))
+		}
+	})
+	t.Run("one octet over", func(t *testing.T) {
+		over := deflateRaw(t, make([]byte, limit+1), flate.BestSpeed)
+		codes := make(chan int, 1)
+		srv := deflateServer(t, "permessage-deflate", func(c *hostile.Conn) {
+			c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: over})
+			code, _, _ := c.ExpectClose(soon())
+			codes <- code
+		})
+		res, err := endEvents(t, srv.URL(), opts)
+		assert.EqualValues(t, 1009, res.Code)
+		assert.ErrorIs(t, err, websocket.ErrMessageTooBig)
+		assert.Equal(t, 1009, recv(t, codes))
+	})
+	t.Run("compressed payload over the bound", func(t *testing.T) {
+		bound := uint64(limit + limit/16 + 64<<10)
+		require.Less(t, uint64(len(stored)), bound)
+		codes := make(chan int, 1)
+		srv := deflateServer(t, "permessage-deflate", func(c *hostile.Conn) {
+			// The header announces one octet over the bound; only the
+			// start of the payload follows, so a client that waited for
+			// the rest would never answer.
+			c.WriteFrame(hostile.Frame{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: stored[:1000], Length: mo.Some(bound + 1)})
+			code, _, _ := c.ExpectClose(soon())
+			codes <- code
+		})
+		res, err := endEvents(t, srv.URL(), opts)
+		assert.EqualValues(t, 1009, res.Code)
+		assert.ErrorIs(t, err, websocket.ErrMessageTooBig)
+		assert.Equal(t, 1009, recv(t, codes))
+	})
+}
+
 // TestDeflateBufferGrowsWithData: the buffer of a compressed message grows
 // with the inflated data, not with the length the frame announces (package
 // doc, section Compression: "it grows a buffer to the limit, not to what the
@@ -264,11 +327,12 @@ func TestDeflateEmptyDistanceCode(t *testing.T) {
 }
 
 // TestDeflateProtocolErrors: RSV1 where it does not belong is 1002;
-// corrupt compressed data is 1002; invalid UTF-8 in an inflated text is
-// 1007.
+// corrupt compressed data is 1002; invalid UTF-8 in an inflated text, or
+// a text that ends inside a UTF-8 sequence, is 1007.
 func TestDeflateProtocolErrors(t *testing.T) {
 	good := deflateRaw(t, []byte("hello, compressed world"), 6)
 	badUTF8 := deflateRaw(t, append(bytes.Repeat([]byte("ok "), 100), 0xff, 0xfe), 6)
+	cutUTF8 := deflateRaw(t, append(bytes.Repeat([]byte("ok "), 100), 0xe2, 0x82), 6)
 	tests := []struct {
 		name   string
 		answer string
@@ -292,6 +356,8 @@ func TestDeflateProtocolErrors(t *testing.T) {
 			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpBinary, Payload: []byte{0xff, 0xff, 0xff, 0xff}}}, 1002, websocket.ErrProtocol},
 		{"invalid UTF-8 in the inflated text", "permessage-deflate", websocket.CompressionContextTakeover,
 			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: badUTF8}}, 1007, websocket.ErrInvalidUTF8},
+		{"inflated text ending inside a UTF-8 sequence", "permessage-deflate", websocket.CompressionContextTakeover,
+			[]hostile.Frame{{Fin: true, Rsv: hostile.RSV1, Opcode: hostile.OpText, Payload: cutUTF8}}, 1007, websocket.ErrInvalidUTF8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

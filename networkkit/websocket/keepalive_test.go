@@ -7,6 +7,7 @@ package websocket_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
@@ -361,4 +362,27 @@ func TestKeepAliveStopsAtClose(t *testing.T) {
 	for _, x := range rep.record[closeAt+1:] {
 		assert.NotEqual(t, hostile.OpPing, x.Frame.Opcode, "a Ping after the client's Close frame")
 	}
+}
+
+// TestKeepAliveOff: PingInterval Some(0) turns keep-alive off: the client
+// sends no Ping, however long the connection stays quiet (package doc,
+// section Keep-alive). The server listens for 500 ms; with keep-alive on,
+// an interval of zero would send the first Ping at once.
+func TestKeepAliveOff(t *testing.T) {
+	frames := make(chan error, 1)
+	srv := hostile.New(t, func(c *hostile.Conn) {
+		if _, err := c.Upgrade(); err != nil {
+			return
+		}
+		f, err := c.ReadFrame(time.Now().Add(500 * time.Millisecond))
+		if err == nil {
+			frames <- fmt.Errorf("the client sent a frame (opcode %d) on a quiet connection", f.Opcode)
+		} else {
+			frames <- nil
+		}
+		c.WriteFrame(hostile.Close(1000, ""))
+		c.ExpectClose(soon())
+	})
+	dialed(t, srv.URL(), &websocket.RequestOptions{PingInterval: mo.Some(time.Duration(0))})
+	assert.NoError(t, recv(t, frames))
 }

@@ -378,3 +378,30 @@ func TestFramesWithThe101(t *testing.T) {
 		})
 	}
 }
+
+// TestReceiveFragmented: a message in fragments, with control frames
+// between them and a UTF-8 sequence split across two, arrives whole (package
+// doc, section On the wire).
+func TestReceiveFragmented(t *testing.T) {
+	srv := hostile.New(t, func(c *hostile.Conn) {
+		if _, err := c.Upgrade(); err != nil {
+			return
+		}
+		c.WriteFrames([]hostile.Frame{
+			{Opcode: hostile.OpText, Payload: []byte("hel")},
+			hostile.Ping([]byte("between")),
+			{Opcode: hostile.OpContinuation, Payload: []byte("lo, w\xc3")},
+			{Opcode: hostile.OpContinuation},
+			{Fin: true, Opcode: hostile.OpContinuation, Payload: []byte("\xa9rld")},
+			{Opcode: hostile.OpBinary, Payload: []byte{1, 2}},
+			{Fin: true, Opcode: hostile.OpContinuation, Payload: []byte{3}},
+		})
+		c.ExpectClose(soon())
+	})
+	ws := dialed(t, srv.URL(), nil)
+	for _, want := range []websocket.MessageData{websocket.StringData("hello, wérld"), websocket.ArrayData{1, 2, 3}} {
+		m, err := ws.ReceiveContext(receiveCtx(t))
+		require.NoError(t, err)
+		assert.Equal(t, want, m)
+	}
+}
