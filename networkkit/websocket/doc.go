@@ -265,9 +265,10 @@
 //	ReceiveQueueBytes + 2 × MaxMessageSize
 //
 // (the queue, which its last message may push past ReceiveQueueBytes, and
-// the message a callback holds) plus a 512-byte read buffer; with the
-// defaults, 36 MiB at most, and nothing but the read buffer when the
-// callbacks keep up.
+// the message a callback holds) plus a 256-byte read buffer (8 KiB,
+// pooled, while a burst of data keeps every read full; it goes back to the
+// pool when a read no longer fills it); with the defaults, 36 MiB at most,
+// and nothing but the 256-byte buffer when the callbacks keep up.
 //
 // # Keep-alive
 //

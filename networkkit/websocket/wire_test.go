@@ -302,3 +302,53 @@ func TestHeadGuard(t *testing.T) {
 		assert.Equal(t, []string{"permessage-deflate; client_max_window_bits=9"}, g.extensions)
 	})
 }
+
+// chunks is a connection whose reads return its chunks one at a time (a
+// chunk larger than the read buffer over several reads), then EOF.
+type chunks struct {
+	net.Conn
+	queue [][]byte
+}
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if len(c.queue) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, c.queue[0])
+	if c.queue[0] = c.queue[0][n:]; len(c.queue[0]) == 0 {
+		c.queue = c.queue[1:]
+	}
+	return n, nil
+}
+
+// TestWireBurstBuffers: the reader reads through its small buffer, takes
+// the big one while reads fill the buffer (a burst), and goes back to the
+// small one once they do not, so that an idle connection holds no big
+// buffer (package doc, section Back-pressure: the read buffer).
+func TestWireBurstBuffers(t *testing.T) {
+	frame := []byte{0x82, 0x08, 1, 2, 3, 4, 5, 6, 7, 8}
+	burst := bytes.Repeat(frame, 400) // 4,000 bytes: more than the small buffer holds
+	w := newWire(&chunks{queue: [][]byte{burst, frame}}, 0)
+	w.startFrames()
+	readFrame := func() {
+		t.Helper()
+		h, err := w.readHeader()
+		require.NoError(t, err)
+		require.Equal(t, header{fin: true, op: opBinary, length: 8}, h)
+		p := make([]byte, 8)
+		require.NoError(t, w.readFull(p))
+		require.Equal(t, frame[2:], p)
+	}
+	readFrame()
+	assert.Nil(t, w.big, "the first read goes through the small buffer")
+	sawBig := false
+	for range 400 {
+		readFrame()
+		sawBig = sawBig || w.big != nil
+	}
+	assert.True(t, sawBig, "a read that filled the small buffer moves the reader to the big one")
+	assert.Nil(t, w.big, "once a read no longer fills the buffer, the big one is given back")
+	assert.Len(t, w.rbuf, readSmall)
+	_, err := w.readHeader()
+	assert.ErrorIs(t, err, io.EOF)
+}
