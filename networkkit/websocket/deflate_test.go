@@ -495,6 +495,9 @@ func TestDeflateSend(t *testing.T) {
 			require.NoError(t, ws.SendContext(ctx, websocket.StringData(big)))
 			require.NoError(t, ws.SendContext(ctx, websocket.StringData(big)))
 			require.NoError(t, ws.SendContext(ctx, websocket.StringData("small")))
+			atThreshold := strings.Repeat("t", 100)
+			require.NoError(t, ws.SendContext(ctx, websocket.StringData(atThreshold)))
+			require.NoError(t, ws.SendContext(ctx, websocket.StringData(atThreshold[1:])))
 			require.NoError(t, ws.CloseContext(ctx, nil))
 			frames := <-got
 
@@ -506,7 +509,7 @@ func TestDeflateSend(t *testing.T) {
 				}
 				msgs[len(msgs)-1] = append(msgs[len(msgs)-1], f)
 			}
-			require.Len(t, msgs, 3)
+			require.Len(t, msgs, 5)
 			var sizes [2]int
 			var stream []byte // both messages, as one deflate stream
 			for i, m := range msgs[:2] {
@@ -537,6 +540,10 @@ func TestDeflateSend(t *testing.T) {
 			require.Len(t, msgs[2], 1)
 			assert.Zero(t, msgs[2][0].Rsv, "below the threshold: sent as it is")
 			assert.Equal(t, "small", string(msgs[2][0].Payload))
+			assert.Equal(t, hostile.RSV1, msgs[3][0].Rsv, "at the threshold: compressed")
+			require.Len(t, msgs[4], 1)
+			assert.Zero(t, msgs[4][0].Rsv, "one octet below the threshold: sent as it is")
+			assert.Equal(t, atThreshold[1:], string(msgs[4][0].Payload))
 		})
 	}
 }

@@ -754,6 +754,72 @@ func TestSendQueueSize(t *testing.T) {
 	}
 }
 
+// TestSendBatches: small messages queued behind a large one go out in
+// order, one frame each, in batches — more messages than one batch takes
+// (64) and more bytes than one write carries (64 KiB) (package doc,
+// section Writing: "Runs of small queued messages go out together in one
+// write, one frame each").
+func TestSendBatches(t *testing.T) {
+	const n, size = 200, 3000
+	writing := make(chan struct{}, 1)
+	resume := newGate()
+	got := make(chan []message, 1)
+	srv := hostile.New(t, func(c *hostile.Conn) {
+		smallReadBuffer(c)
+		if _, err := c.Upgrade(); err != nil {
+			return
+		}
+		if _, err := c.ReadFrame(soon()); err != nil { // the large message's first fragment
+			return
+		}
+		writing <- struct{}{}
+		if !resume.wait() {
+			return
+		}
+		for {
+			if _, err := c.ReadFrame(time.Now().Add(slowWait)); err != nil {
+				break
+			}
+			if msgs := messagesOf(c.Record()); len(msgs) == n+1 && msgs[n].whole {
+				break
+			}
+		}
+		got <- messagesOf(c.Record())
+		c.WriteFrame(hostile.Close(1000, ""))
+		c.ExpectClose(soon())
+	})
+	t.Cleanup(resume.open)
+	ws := wstest.NewWS(t)
+	r := wstest.NewRecorder(t, ws)
+	r.Open(t, srv.URL(), nil)
+
+	errc := make(chan error, 1)
+	go func() { errc <- ws.SendContext(context.Background(), websocket.ArrayData(make([]byte, 8<<20))) }()
+	recv(t, writing)
+	sent := make(chan error, n)
+	var done callback.AsyncCallback[bool] = func(err mo.Option[callback.AsyncError], _ mo.Option[bool]) {
+		if e, failed := err.Get(); failed {
+			sent <- fmt.Errorf("send failed: %v", e)
+			return
+		}
+		sent <- nil
+	}
+	for i := range n {
+		ws.Send(websocket.ArrayData(payload(uint64(i), size)), done)
+	}
+	resume.open()
+	require.NoError(t, recvWithin(t, errc, slowWait))
+	for range n {
+		require.NoError(t, recvWithin(t, sent, slowWait))
+	}
+	msgs := recvWithin(t, got, slowWait)
+	require.Len(t, msgs, n+1)
+	for i, m := range msgs[1:] {
+		require.Equal(t, payload(uint64(i), size), m.data, "message %d", i)
+		require.Equal(t, []int{size}, m.frames, "message %d is one frame", i)
+	}
+}
+
 // embedsString satisfies MessageData by embedding a variant; Send must
 // refuse it.
 type embedsString struct{ websocket.StringData }
