@@ -50,50 +50,21 @@ type silentServer struct {
 }
 
 func newSilentServer(t *testing.T, readFirst bool, leaf *testpki.Leaf) *silentServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &silentServer{addr: ln.Addr().String(), reached: make(chan struct{}, 64)}
-	var mu sync.Mutex
-	var conns []net.Conn
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
+	s := &silentServer{reached: make(chan struct{}, 64)}
+	s.addr = serveTCP(t, func(c net.Conn) {
+		c.SetDeadline(soon())
+		switch {
+		case leaf != nil:
+			if tls.Server(c, &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}).Handshake() != nil {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.SetDeadline(soon())
-				switch {
-				case leaf != nil:
-					if tls.Server(c, &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}).Handshake() != nil {
-						return
-					}
-				case readFirst:
-					if _, err := c.Read(make([]byte, 1)); err != nil {
-						return
-					}
-				}
-				s.reached <- struct{}{}
-				io.Copy(io.Discard, c) // until the client gives up
-			}()
+		case readFirst:
+			if _, err := c.Read(make([]byte, 1)); err != nil {
+				return
+			}
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
+		s.reached <- struct{}{}
+		io.Copy(io.Discard, c) // until the client gives up
 	})
 	return s
 }
@@ -268,46 +239,16 @@ func TestCloseRightAfterDial(t *testing.T) {
 // endlessHeader serves, on every connection, the first line of an answer
 // and then header lines without end, until the client goes away.
 func endlessHeader(t *testing.T, first string) (addr string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var conns []net.Conn
 	line := []byte("X-Filler: " + strings.Repeat("a", 1000) + "\r\n")
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
+	return serveTCP(t, func(c net.Conn) {
+		c.Read(make([]byte, 4096)) // the request
+		c.Write([]byte(first + "\r\n"))
+		for deadline := soon(); time.Now().Before(deadline); {
+			if _, err := c.Write(line); err != nil {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c.Read(make([]byte, 4096)) // the request
-				c.Write([]byte(first + "\r\n"))
-				for deadline := soon(); time.Now().Before(deadline); {
-					if _, err := c.Write(line); err != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
 	})
-	return ln.Addr().String()
 }
 
 // TestResponseHeaderBound checks that a response header that never ends —

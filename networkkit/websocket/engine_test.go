@@ -121,6 +121,47 @@ func (g *gate) wait() bool {
 	}
 }
 
+// serveTCP listens on 127.0.0.1 and runs handle on a goroutine of its own
+// for each connection; a connection stays open when handle returns. The
+// test's cleanup closes the listener and every connection and waits for the
+// handlers. It returns the address.
+func serveTCP(t *testing.T, handle func(c net.Conn)) (addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				handle(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
 // smallReadBuffer fixes the server's socket receive buffer at 256 KiB
 // before any frame arrives, so that the client's writes block in TCP soon
 // after the server stops reading (the client's own send buffer still

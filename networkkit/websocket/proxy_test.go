@@ -225,27 +225,8 @@ func proxyAt(t *testing.T, addr string) websocket.HTTPProxy {
 // hangs in its first step (the TLS handshake, the SOCKS5 greeting).
 func silentListener(t *testing.T) (addr string, accepted <-chan struct{}) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	ch := make(chan struct{}, 16)
-	done := make(chan struct{})
-	var conns []net.Conn
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				for _, c := range conns {
-					c.Close()
-				}
-				return
-			}
-			conns = append(conns, c)
-			ch <- struct{}{}
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String(), ch
+	return serveTCP(t, func(net.Conn) { ch <- struct{}{} }), ch
 }
 
 // abortWhileConnecting starts ConnectContext with opts, waits until the
